@@ -18,6 +18,16 @@ public abstract class ContentWriter extends OutputStream {
   /** Bytes written so far. */
   public abstract long size();
 
+  /** The digest of what was written so far; lets a caller name content before deciding to commit it. */
+  public abstract Digest digest();
+
+  /** The bytes written so far, for small content (a manifest, a config) read before it is committed. */
+  public abstract byte[] contentSoFar();
+
+  /** Aborts an uncommitted write, deleting its temp file; after a commit it does nothing. */
+  @Override
+  public abstract void close();
+
   /**
    * Makes the blob durable and visible: fsync, verify, atomic rename. If the store already holds the
    * blob, the written copy is dropped and this is still success. After commit the writer is closed.

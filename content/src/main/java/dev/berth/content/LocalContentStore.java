@@ -295,6 +295,25 @@ public final class LocalContentStore implements ContentStore {
     }
 
     @Override
+    public byte[] contentSoFar() {
+      try {
+        flush();
+        return Files.readAllBytes(temp);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("reading back " + temp + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public Digest digest() {
+      try {
+        return Digest.of(algorithm, (MessageDigest) md.clone());
+      } catch (CloneNotSupportedException e) {
+        throw new IllegalStateException("the JDK's digests are cloneable", e);
+      }
+    }
+
+    @Override
     public long size() {
       return size;
     }

@@ -1,0 +1,202 @@
+package dev.berth.http;
+
+import dev.berth.errors.BerthException;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** One accepted connection: reads requests in turn (keep-alive) on its own virtual thread. */
+final class ServerConnection implements Runnable {
+  private static final System.Logger LOG = System.getLogger("dev.berth.http");
+  /** An unread request body smaller than this is skipped to keep the connection; else close. */
+  private static final long MAX_DRAIN = 256 * 1024;
+
+  enum State {
+    IDLE,
+    BUSY,
+    CLOSED
+  }
+
+  private final HttpServer server;
+  private final SocketChannel channel;
+  private final AtomicReference<State> state = new AtomicReference<>(State.IDLE);
+  private WireInput in;
+  private OutputStream out;
+
+  ServerConnection(HttpServer server, SocketChannel channel) {
+    this.server = server;
+    this.channel = channel;
+  }
+
+  OutputStream out() {
+    return out;
+  }
+
+  boolean serverClosing() {
+    return server.closing();
+  }
+
+  RawConnection hijack() {
+    return new RawConnection(channel, in, Channels.newOutputStream(channel));
+  }
+
+  /** Closes the connection if it is between requests; true if it did. */
+  boolean closeIfIdle() {
+    if (state.compareAndSet(State.IDLE, State.CLOSED)) {
+      closeQuietly();
+      return true;
+    }
+    return false;
+  }
+
+  void forceClose() {
+    state.set(State.CLOSED);
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // nothing left to tell the peer
+    }
+  }
+
+  @Override
+  public void run() {
+    var options = server.options();
+    try (channel) {
+      in = new WireInput(Channels.newInputStream(channel), 16 * 1024);
+      out = new BufferedOutputStream(Channels.newOutputStream(channel), 16 * 1024);
+      while (true) {
+        RequestHead head;
+        try {
+          head = RequestHead.read(in, options.maxRequestLineBytes(), options.maxHeaderBytes());
+        } catch (BadMessageException e) {
+          if (state.compareAndSet(State.IDLE, State.BUSY)) {
+            writeError(e.status(), e.getMessage());
+          }
+          return;
+        }
+        if (head == null || !state.compareAndSet(State.IDLE, State.BUSY)) {
+          return;
+        }
+        if (!exchange(head) || server.closing()) {
+          return;
+        }
+        if (!state.compareAndSet(State.BUSY, State.IDLE)) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      // The peer went away or the server closed the channel: nobody is left to tell.
+    } finally {
+      state.set(State.CLOSED);
+      server.forget(this);
+    }
+  }
+
+  /** Serves one request; true when the connection may carry another. */
+  private boolean exchange(RequestHead head) throws IOException {
+    BodyInput body;
+    HttpRequest req;
+    try {
+      body = head.body(in);
+      req = head.toRequest(body);
+    } catch (BadMessageException e) {
+      writeError(e.status(), e.getMessage());
+      return false;
+    }
+    boolean expectContinue =
+        head.version().equals("HTTP/1.1") && head.headers().hasToken("Expect", "100-continue");
+    boolean[] continued = {false};
+    var res = new HttpResponse(this, req, !head.keepAlive());
+    if (expectContinue && !body.ended()) {
+      // Only once the handler reads: a handler that refuses the upload spares the client sending it.
+      body.beforeFirstRead(
+          () -> {
+            if (!res.committed()) {
+              out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+              out.flush();
+            }
+            continued[0] = true;
+          });
+    }
+    try {
+      server.handler().handle(req, res);
+      res.finish();
+    } catch (Exception e) {
+      if (res.committed()) {
+        // Half a response is out: closing is the only way left to say it failed.
+        if (!(e instanceof IOException)) {
+          LOG.log(Level.WARNING, "handler failed after responding to " + head.describe(), e);
+        }
+        return false;
+      }
+      if (!respondWithError(res, head, e)) {
+        return false;
+      }
+    }
+    if (res.hijacked()) {
+      return false;
+    }
+    out.flush();
+    if (!body.ended()) {
+      // A client told to wait for 100 Continue may never send the body: don't wait for it.
+      if ((expectContinue && !continued[0]) || !body.drain(MAX_DRAIN)) {
+        return false;
+      }
+    }
+    return !res.closesConnection();
+  }
+
+  /** True if an error response went out and the connection is still in a known state. */
+  private boolean respondWithError(HttpResponse res, RequestHead head, Exception e)
+      throws IOException {
+    int status =
+        switch (e) {
+          case BerthException b -> b.httpStatus();
+          case HttpStatusException h -> h.status();
+          case BadMessageException b -> b.status();
+          default -> 500;
+        };
+    if (e instanceof BadMessageException) {
+      // The request body was malformed: whatever follows on the wire is unknown.
+      res.header("Connection", "close");
+    } else if (status == 500 && e instanceof IOException) {
+      // Most likely the client went away mid-body; a reply may still reach it.
+      res.header("Connection", "close");
+    }
+    if (status == 500) {
+      LOG.log(Level.WARNING, "handler failed on " + head.describe(), e);
+    }
+    String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
+    var rendered = server.options().errorRenderer().render(status, message, e);
+    res.status(status).contentType(rendered.contentType());
+    try {
+      res.send(rendered.body());
+    } catch (IOException gone) {
+      return false;
+    }
+    return true;
+  }
+
+  /** An error found before any handler ran; the connection closes after it. */
+  private void writeError(int status, String message) throws IOException {
+    var rendered = server.options().errorRenderer().render(status, message, null);
+    var head = new ArrayList<String>();
+    head.add("HTTP/1.1 " + status + " " + Wire.reason(status));
+    head.add("Content-Type: " + rendered.contentType());
+    head.add("Content-Length: " + rendered.body().length);
+    head.add("Connection: close");
+    out.write((String.join("\r\n", head) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    out.write(rendered.body());
+    out.flush();
+  }
+}
