@@ -77,7 +77,8 @@ public enum Compression {
       case NONE -> out;
       // GZIPOutputStream writes a zero mtime, so equal input gives equal bytes.
       case GZIP -> new GZIPOutputStream(out, BUFFER);
-      case ZSTD -> new ZstdOutputStream(out, 3);
+      // The frame checksum (the zstd CLI's default) lets readers notice corrupt data.
+      case ZSTD -> new ZstdOutputStream(out, 3).setChecksum(true);
     };
   }
 

@@ -288,7 +288,7 @@ public final class SafeExtractor {
       if (!again.equals(d.rel()) || !Files.isDirectory(dir, NOFOLLOW)) {
         return;
       }
-      Files.setAttribute(dir, "unix:mode", d.attributes().mode(), NOFOLLOW);
+      chmod(dir, d.attributes().mode());
       times(dir, d.attributes());
     }
 
@@ -296,8 +296,16 @@ public final class SafeExtractor {
     private void restore(Path p, TarEntry.Attributes a) throws IOException {
       own(p, a);
       xattrs(p, a);
-      Files.setAttribute(p, "unix:mode", a.mode(), NOFOLLOW);
+      chmod(p, a.mode());
       times(p, a);
+    }
+
+    /**
+     * By path: the JDK's no-follow chmod opens the file, which blocks on a FIFO. Safe because
+     * {@code p} was just created or checked and its parents are free of symlinks.
+     */
+    private void chmod(Path p, int mode) throws IOException {
+      Files.setAttribute(p, "unix:mode", mode);
     }
 
     private void own(Path p, TarEntry.Attributes a) throws IOException {

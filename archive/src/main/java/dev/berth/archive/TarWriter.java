@@ -46,10 +46,14 @@ public final class TarWriter implements Closeable {
     }
   }
 
+  private final OutputStream out;
   private final TarArchiveOutputStream tar;
   private final Overrides overrides;
+  /** Set when an entry was left half written: the archive can only be abandoned. */
+  private boolean broken;
 
   private TarWriter(OutputStream out, Overrides overrides) {
+    this.out = out;
     this.tar = new TarArchiveOutputStream(out, "UTF-8");
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -81,6 +85,7 @@ public final class TarWriter implements Closeable {
    */
   public void write(TarEntry.RegularFile file, InputStream content) throws IOException {
     tar.putArchiveEntry(header(file));
+    broken = true;
     long copied = 0;
     byte[] buffer = new byte[64 * 1024];
     while (copied < file.size()) {
@@ -97,6 +102,7 @@ public final class TarWriter implements Closeable {
           "writing tar entry \"" + file.name() + "\": content is longer than " + file.size() + " bytes");
     }
     tar.closeArchiveEntry();
+    broken = false;
   }
 
   /** Writes the end-of-archive blocks without closing the underlying stream. */
@@ -104,10 +110,17 @@ public final class TarWriter implements Closeable {
     tar.finish();
   }
 
-  /** Finishes the archive and closes the underlying stream. */
+  /**
+   * Finishes the archive and closes the underlying stream; after a failed {@link #write} it only
+   * closes, leaving an incomplete archive rather than one that looks whole.
+   */
   @Override
   public void close() throws IOException {
-    tar.close();
+    if (broken) {
+      out.close();
+    } else {
+      tar.close();
+    }
   }
 
   private TarArchiveEntry header(TarEntry entry) {

@@ -178,7 +178,8 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private static boolean listening(Path path) {
-    try (var probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+    try {
+      SocketChannel.open(UnixDomainSocketAddress.of(path)).close();
       return true;
     } catch (IOException e) {
       return false;

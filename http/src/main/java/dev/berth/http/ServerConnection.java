@@ -68,42 +68,94 @@ final class ServerConnection implements Runnable {
     }
   }
 
+  /**
+   * Closes after a response the peer may still be sending a request to. Closing a socket with
+   * unread input makes the kernel reset it (TCP and unix sockets alike), and a reset can destroy
+   * the response before the client reads it; so: half-close, skip what arrives for a moment, close.
+   */
+  private void lingerAndClose() {
+    try {
+      out.flush();
+      channel.shutdownOutput();
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try {
+                  Thread.sleep(LINGER);
+                } catch (InterruptedException ignored) {
+                  // close now
+                }
+                closeQuietly();
+              });
+      byte[] scratch = new byte[8192];
+      long seen = 0;
+      for (int n; seen < MAX_LINGER_BYTES && (n = in.read(scratch)) >= 0; ) {
+        seen += n;
+      }
+    } catch (IOException ignored) {
+      // closed by the timer or the peer: either way done
+    }
+  }
+
+  private static final java.time.Duration LINGER = java.time.Duration.ofMillis(500);
+  private static final long MAX_LINGER_BYTES = 1024 * 1024;
+
   @Override
   public void run() {
-    var options = server.options();
-    try (channel) {
-      in = new WireInput(Channels.newInputStream(channel), 16 * 1024);
-      out = new BufferedOutputStream(Channels.newOutputStream(channel), 16 * 1024);
-      while (true) {
-        RequestHead head;
-        try {
-          head = RequestHead.read(in, options.maxRequestLineBytes(), options.maxHeaderBytes());
-        } catch (BadMessageException e) {
-          if (state.compareAndSet(State.IDLE, State.BUSY)) {
-            writeError(e.status(), e.getMessage());
-          }
-          return;
-        }
-        if (head == null || !state.compareAndSet(State.IDLE, State.BUSY)) {
-          return;
-        }
-        if (!exchange(head) || server.closing()) {
-          return;
-        }
-        if (!state.compareAndSet(State.BUSY, State.IDLE)) {
-          return;
-        }
+    try {
+      if (serve()) {
+        lingerAndClose();
       }
     } catch (IOException e) {
       // The peer went away or the server closed the channel: nobody is left to tell.
     } finally {
       state.set(State.CLOSED);
+      closeQuietly();
       server.forget(this);
     }
   }
 
-  /** Serves one request; true when the connection may carry another. */
-  private boolean exchange(RequestHead head) throws IOException {
+  /** Serves requests until the connection is done; true if it should close gracefully. */
+  private boolean serve() throws IOException {
+    var options = server.options();
+    in = new WireInput(Channels.newInputStream(channel), 16 * 1024);
+    out = new BufferedOutputStream(Channels.newOutputStream(channel), 16 * 1024);
+    while (true) {
+      RequestHead head;
+      try {
+        head = RequestHead.read(in, options.maxRequestLineBytes(), options.maxHeaderBytes());
+      } catch (BadMessageException e) {
+        if (!state.compareAndSet(State.IDLE, State.BUSY)) {
+          return false;
+        }
+        writeError(e.status(), e.getMessage());
+        return true;
+      }
+      if (head == null || !state.compareAndSet(State.IDLE, State.BUSY)) {
+        return false;
+      }
+      Outcome outcome = exchange(head);
+      if (outcome != Outcome.KEEP_ALIVE || server.closing()) {
+        return outcome == Outcome.CLOSE;
+      }
+      if (!state.compareAndSet(State.BUSY, State.IDLE)) {
+        return false;
+      }
+    }
+  }
+
+
+  private enum Outcome {
+    /** Ready for the next request. */
+    KEEP_ALIVE,
+    /** Response sent, connection to close (gracefully: the request may not be fully read). */
+    CLOSE,
+    /** Close at once: hijacked, or a response broken off halfway. */
+    ABORT
+  }
+
+  /** Serves one request. */
+  private Outcome exchange(RequestHead head) throws IOException {
     BodyInput body;
     HttpRequest req;
     try {
@@ -111,7 +163,7 @@ final class ServerConnection implements Runnable {
       req = head.toRequest(body);
     } catch (BadMessageException e) {
       writeError(e.status(), e.getMessage());
-      return false;
+      return Outcome.CLOSE;
     }
     boolean expectContinue =
         head.version().equals("HTTP/1.1") && head.headers().hasToken("Expect", "100-continue");
@@ -137,23 +189,27 @@ final class ServerConnection implements Runnable {
         if (!(e instanceof IOException)) {
           LOG.log(Level.WARNING, "handler failed after responding to " + head.describe(), e);
         }
-        return false;
+        return Outcome.ABORT;
       }
       if (!respondWithError(res, head, e)) {
-        return false;
+        return Outcome.ABORT;
       }
     }
     if (res.hijacked()) {
-      return false;
+      return Outcome.ABORT;
     }
     out.flush();
     if (!body.ended()) {
       // A client told to wait for 100 Continue may never send the body: don't wait for it.
-      if ((expectContinue && !continued[0]) || !body.drain(MAX_DRAIN)) {
-        return false;
+      try {
+        if ((expectContinue && !continued[0]) || !body.drain(MAX_DRAIN)) {
+          return Outcome.CLOSE;
+        }
+      } catch (BadMessageException e) {
+        return Outcome.CLOSE;
       }
     }
-    return !res.closesConnection();
+    return res.closesConnection() ? Outcome.CLOSE : Outcome.KEEP_ALIVE;
   }
 
   /** True if an error response went out and the connection is still in a known state. */

@@ -45,6 +45,8 @@ public final class ImageStore {
   private final Path file;
   private final ContentStore content;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  // Writers of blobs hold this shared; collection holds it exclusively. Always taken before {@code lock}.
+  private final ReentrantReadWriteLock collectionLock = new ReentrantReadWriteLock();
   private Map<Digest, ImageRecord> records;
 
   private ImageStore(Path file, ContentStore content) {
@@ -204,6 +206,7 @@ public final class ImageStore {
    * Deletes dangling images ({@code all}: every image not in use), then the blobs nothing reaches.
    */
   public PruneReport prune(boolean all, java.util.function.Predicate<Digest> inUse) {
+    collectionLock.writeLock().lock();
     lock.writeLock().lock();
     try {
       Map<Digest, ImageRecord> next = new LinkedHashMap<>(records);
@@ -220,26 +223,29 @@ public final class ImageStore {
       return new PruneReport(deleted, untagged, collectGarbageLocked());
     } finally {
       lock.writeLock().unlock();
+      collectionLock.writeLock().unlock();
     }
   }
 
   /** Deletes blobs that no image reaches; returns the bytes freed. */
   public long collectGarbage() {
+    collectionLock.writeLock().lock();
     lock.writeLock().lock();
     try {
       return collectGarbageLocked();
     } finally {
       lock.writeLock().unlock();
+      collectionLock.writeLock().unlock();
     }
   }
 
   /** Runs {@code action} while no collection can run, e.g. to commit blobs and then name them. */
   public <T> T withoutCollection(java.util.function.Supplier<T> action) {
-    lock.readLock().lock();
+    collectionLock.readLock().lock();
     try {
       return action.get();
     } finally {
-      lock.readLock().unlock();
+      collectionLock.readLock().unlock();
     }
   }
 

@@ -24,6 +24,8 @@ public final class Json {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
       .serializationInclusion(JsonInclude.Include.NON_NULL)
       .build();
 

@@ -54,7 +54,7 @@ public final class HostileTars {
     return new TarBuilder().hardlink("hostname", "/etc/hostname").build();
   }
 
-  /** Symlink "up" -> "..", then hard link through it: "h" -> "up/../../etc/hostname"... cleaned lexically to escape too. */
+  /** Symlink "dir/up" climbing out of the root, then hard link "h" -> "dir/up/etc/hostname" through it. */
   public static byte[] hardlinkThroughSymlink() {
     return new TarBuilder()
         .dir("dir")

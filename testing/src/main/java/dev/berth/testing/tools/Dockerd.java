@@ -204,9 +204,10 @@ public final class Dockerd implements AutoCloseable {
       ProcessRunner.kill(process);
       Thread.currentThread().interrupt();
     }
-    // After a SIGKILL, containerd and shims survive, reparented; they all name our dirs.
-    TempDirs.killProcessesUsing(home);
+    // After an unclean stop, containers outlive dockerd: runc kills them and frees their cgroups
+    // (their processes do not name our dirs). Then containerd and shims, which do.
     deleteRuncContainers();
+    TempDirs.killProcessesUsing(home);
     TempDirs.delete(home);
   }
 
@@ -230,14 +231,21 @@ public final class Dockerd implements AutoCloseable {
 
   /** Containers runc still knows under our runtime root (only after an unclean stop). */
   private void deleteRuncContainers() {
-    var runcRoot = dataRoot().resolve("runc").resolve("moby");
-    if (!Files.isDirectory(runcRoot) || !Tools.has("runc")) {
+    var runc = Tools.find("runc");
+    if (runc.isEmpty()) {
       return;
     }
-    var runc = Tools.requireTool("runc").toString();
-    var list = Command.of(runc, "--root", runcRoot.toString(), "list", "-q").run();
-    for (var id : list.out().lines().map(String::strip).filter(s -> !s.isEmpty()).toList()) {
-      Command.of(runc, "--root", runcRoot.toString(), "delete", "--force", id).run();
+    // The runc v2 shim keeps state in exec-root/runtime-runc; the v1 shim in data-root/runc.
+    for (var runcRoot : List.of(execRoot().resolve("runtime-runc/moby"), dataRoot().resolve("runc/moby"))) {
+      if (!Files.isDirectory(runcRoot)) {
+        continue;
+      }
+      var list = Command.of(runc.get().toString(), "--root", runcRoot.toString(), "list", "-q")
+          .withTimeout(Duration.ofSeconds(20)).run();
+      for (var id : list.out().lines().map(String::strip).filter(s -> !s.isEmpty()).toList()) {
+        Command.of(runc.get().toString(), "--root", runcRoot.toString(), "delete", "--force", id)
+            .withTimeout(Duration.ofSeconds(20)).run();
+      }
     }
   }
 }
