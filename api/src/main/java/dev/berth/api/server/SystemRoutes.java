@@ -96,7 +96,7 @@ final class SystemRoutes {
         debug,
         openFiles(),
         false,
-        Thread.activeCount(),
+        Thread.getAllStackTraces().size(),
         ImageViews.rfc3339Nano(Instant.now()),
         "json-file",
         "cgroupfs",
