@@ -28,6 +28,7 @@ tar --sort=name --mtime=2000-01-01T00:00:00Z --owner=0 --group=0 --numeric-owner
 
 berth=dist/target/berth/bin/berth
 set -x
-"$berth" import "$work/busybox.tar" busybox:latest
+"$berth" import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["sh"]' "$work/busybox.tar" busybox:latest
 "$berth" images
 "$berth" image inspect busybox:latest

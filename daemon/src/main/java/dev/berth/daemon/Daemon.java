@@ -66,6 +66,8 @@ public final class Daemon implements AutoCloseable {
     FileLock lock;
     try {
       lock = ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null; // held by another daemon in this JVM (tests run several)
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;

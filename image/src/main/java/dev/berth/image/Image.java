@@ -16,8 +16,10 @@ import java.util.List;
  * @param target the descriptor of the manifest
  * @param tags the names pointing at this image, sorted; empty for a dangling image
  * @param repoDigests {@code repository@sha256:…} for images that came from or went to a registry
- * @param size the sum of the layer sizes, uncompressed where known
+ * @param size the sum of {@code layerSizes}
  * @param added when this store first held the image
+ * @param layerSizes per layer, the size Docker reports: the bytes of its files and symlinks once
+ *     unpacked (hard links once); for a compressed layer not yet unpacked, its compressed size
  */
 public record Image(
     Digest id,
@@ -27,11 +29,13 @@ public record Image(
     Manifest manifest,
     ImageConfig config,
     long size,
-    Instant added) {
+    Instant added,
+    List<Long> layerSizes) {
 
   public Image {
     tags = List.copyOf(tags);
     repoDigests = List.copyOf(repoDigests);
+    layerSizes = List.copyOf(layerSizes);
   }
 
   public boolean dangling() {

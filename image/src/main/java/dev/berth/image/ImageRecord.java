@@ -10,14 +10,15 @@ import java.util.List;
  * else is read from the content store.
  */
 record ImageRecord(Digest id, Descriptor target, List<String> names, List<String> repoDigests, long size,
-    Instant added, Instant lastTagTime) {
+    Instant added, Instant lastTagTime, List<Long> layerSizes) {
 
   ImageRecord {
+    layerSizes = layerSizes == null ? List.of() : List.copyOf(layerSizes);
     names = names == null ? List.of() : List.copyOf(names.stream().sorted().distinct().toList());
     repoDigests = repoDigests == null ? List.of() : List.copyOf(repoDigests.stream().sorted().distinct().toList());
   }
 
   ImageRecord withNames(List<String> n, Instant tagTime) {
-    return new ImageRecord(id, target, n, repoDigests, size, added, tagTime);
+    return new ImageRecord(id, target, n, repoDigests, size, added, tagTime, layerSizes);
   }
 }

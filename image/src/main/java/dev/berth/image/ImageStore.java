@@ -82,9 +82,11 @@ public final class ImageStore {
       Manifest m = readManifest(a.target());
       Digest id = m.config().digest();
       readConfig(m);
-      long size = m.layers().stream().mapToLong(Descriptor::size).sum();
+      List<Long> layerSizes = m.layers().stream().map(this::unpackedSize).toList();
+      long size = layerSizes.stream().mapToLong(Long::longValue).sum();
       List<String> names = a.names().stream().map(Reference::toString).toList();
-      fresh.add(new ImageRecord(id, a.target(), names, List.of(), size, Instant.now(), names.isEmpty() ? null : Instant.now()));
+      fresh.add(new ImageRecord(id, a.target(), names, List.of(), size, Instant.now(), names.isEmpty() ? null : Instant.now(),
+          layerSizes));
     }
     lock.writeLock().lock();
     try {
@@ -96,7 +98,7 @@ public final class ImageStore {
           List<String> merged = new ArrayList<>(old.names());
           merged.addAll(r.names());
           r = new ImageRecord(r.id(), r.target(), merged, old.repoDigests(), r.size(), old.added(),
-              r.names().isEmpty() ? old.lastTagTime() : r.lastTagTime());
+              r.names().isEmpty() ? old.lastTagTime() : r.lastTagTime(), r.layerSizes());
         }
         next.put(r.id(), r);
       }
@@ -266,6 +268,31 @@ public final class ImageStore {
     return freed;
   }
 
+  /**
+   * The size Docker reports for a layer: what its files and symlinks take once unpacked, hard links
+   * counted once. An uncompressed layer is measured from its tar headers (content is skipped, not
+   * read); a compressed one keeps its compressed size until something unpacks it.
+   */
+  private long unpackedSize(Descriptor layer) {
+    if (!"none".equals(MediaType.layerCompression(layer.mediaType()))) {
+      return layer.size();
+    }
+    try (var in = new java.io.BufferedInputStream(Files.newInputStream(content.path(layer.digest())), 1 << 16);
+        var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(in)) {
+      long size = 0;
+      for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+        if (e.isSymbolicLink()) {
+          size += e.getLinkName().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        } else if (e.isFile() && !e.isLink()) {
+          size += e.getSize();
+        }
+      }
+      return size;
+    } catch (IOException e) {
+      throw new InvalidArgumentException("layer " + layer.digest() + " is not a readable tar: " + e.getMessage(), e);
+    }
+  }
+
   Manifest readManifest(Descriptor target) {
     if (!MediaType.isManifest(target.mediaType())) {
       throw new InvalidArgumentException("image target " + target.digest() + " has media type " + target.mediaType()
@@ -282,7 +309,9 @@ public final class ImageStore {
     Manifest m = readManifest(r.target());
     ImageConfig c = readConfig(m);
     List<Reference> tags = r.names().stream().map(Reference::parseNormalized).toList();
-    return new Image(r.id(), r.target(), tags, r.repoDigests(), m, c, r.size(), r.added());
+    List<Long> layerSizes = r.layerSizes().size() == m.layers().size() ? r.layerSizes()
+        : m.layers().stream().map(Descriptor::size).toList();
+    return new Image(r.id(), r.target(), tags, r.repoDigests(), m, c, r.size(), r.added(), layerSizes);
   }
 
   /** When the image was last tagged, as Docker reports in Metadata.LastTagTime; null if never. */

@@ -128,7 +128,7 @@ public final class ImageViews {
       long size = 0;
       if (!h.emptyLayer()) {
         // More layer steps than layers is malformed; showing 0 beats refusing to show the rest.
-        size = layer < layers.size() ? layers.get(layer).size() : 0;
+        size = layer < layers.size() ? image.layerSizes().get(layer) : 0;
         layer++;
       }
       items.addFirst(new HistoryItem(orEmpty(h.comment()), unixSeconds(h.created()), orEmpty(h.createdBy()),

@@ -6,7 +6,6 @@ import dev.berth.errors.BerthException;
 import dev.berth.errors.InvalidArgumentException;
 import dev.berth.http.HttpHandler;
 import dev.berth.http.HttpRequest;
-import dev.berth.http.HttpResponse;
 import dev.berth.http.HttpStatusException;
 import dev.berth.http.Router;
 import java.lang.System.Logger.Level;

@@ -91,21 +91,28 @@ record Filters(Map<String, List<String>> values) {
     return result;
   }
 
+  /** These filters without {@code name}. */
+  Filters without(String name) {
+    var copy = new LinkedHashMap<>(values);
+    copy.remove(name);
+    return new Filters(copy);
+  }
+
   /**
    * Docker's {@code MatchKVList} for {@code label}: every value, {@code key} or {@code key=value},
    * must hold in {@code labels}.
    */
   boolean matchLabels(String name, Map<String, String> labels) {
-    for (String v : get(name)) {
-      int eq = v.indexOf('=');
-      String key = eq < 0 ? v : v.substring(0, eq);
-      if (labels == null || !labels.containsKey(key)) {
-        return false;
-      }
-      if (eq >= 0 && !labels.get(key).equals(v.substring(eq + 1))) {
-        return false;
-      }
+    return get(name).stream().allMatch(v -> labelMatches(v, labels));
+  }
+
+  /** Whether {@code labels} has {@code key}, or {@code key} with that value for {@code key=value}. */
+  static boolean labelMatches(String keyValue, Map<String, String> labels) {
+    int eq = keyValue.indexOf('=');
+    String key = eq < 0 ? keyValue : keyValue.substring(0, eq);
+    if (labels == null || !labels.containsKey(key)) {
+      return false;
     }
-    return true;
+    return eq < 0 || labels.get(key).equals(keyValue.substring(eq + 1));
   }
 }

@@ -40,7 +40,7 @@ final class ImageFilters {
     if (f.has("label") && !f.matchLabels("label", labels)) {
       return false;
     }
-    if (f.has("label!") && f.get("label!").stream().anyMatch(l -> new Filters(Map.of("l", List.of(l))).matchLabels("l", labels))) {
+    if (f.has("label!") && f.get("label!").stream().anyMatch(l -> Filters.labelMatches(l, labels))) {
       return false;
     }
     long created = ImageViews.unixSeconds(image.config().created());

@@ -111,9 +111,9 @@ final class ImageRoutes {
     Boolean dangling = f.bool("dangling");
     boolean all = dangling != null && !dangling;
     Instant now = Instant.now();
+    // Images the other filters reject are kept; pruning itself decides on dangling and use.
     Set<Digest> keep = new HashSet<>();
-    Filters rest = new Filters(f.values().entrySet().stream().filter(e -> !e.getKey().equals("dangling"))
-        .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue)));
+    Filters rest = f.without("dangling");
     for (Image image : images.list()) {
       if (!ImageFilters.accepts(rest, image, images::inspect, now)) {
         keep.add(image.id());

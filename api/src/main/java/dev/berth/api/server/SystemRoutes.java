@@ -92,7 +92,9 @@ final class SystemRoutes {
         v.lessThan("1.42") ? Boolean.FALSE : null, v.lessThan("1.42") ? Boolean.FALSE : null,
         true, true, true, true, true,
         ipv4Forwarding(),
-        null, null,
+        // Dropped from the API in 1.48; older clients still read them.
+        v.lessThan("1.48") ? procFlag("/proc/sys/net/bridge/bridge-nf-call-iptables") : null,
+        v.lessThan("1.48") ? procFlag("/proc/sys/net/bridge/bridge-nf-call-ip6tables") : null,
         debug,
         openFiles(),
         false,
@@ -175,5 +177,14 @@ final class SystemRoutes {
         return v;
       }
     };
+  }
+
+  /** A 0/1 kernel switch under /proc; false when absent (e.g. br_netfilter not loaded), as Docker reports it. */
+  private static Boolean procFlag(String path) {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of(path)).strip().equals("1");
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 }

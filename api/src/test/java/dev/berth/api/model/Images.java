@@ -54,7 +54,7 @@ final class Images {
     byte[] manifestBytes = manifest.toJson();
     Descriptor target = Descriptor.of(MediaType.DOCKER_MANIFEST, Digest.sha256(manifestBytes), manifestBytes.length);
     return new Image(Digest.sha256(bytes), target, tags.stream().map(Reference::parse).toList(), List.of(), manifest,
-        config, size, added);
+        config, size, added, layerSizes);
   }
 
   static byte[] bytes(String golden) {

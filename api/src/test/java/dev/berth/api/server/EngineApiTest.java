@@ -190,6 +190,12 @@ class EngineApiTest {
     assertEquals(dangling, onlyDangling.get(0).get("Id").asText());
     assertEquals("[]", onlyDangling.get(0).get("RepoTags").toString());
 
+    // The requested version shapes the answer: before 1.43 an untagged image shows <none>:<none>.
+    JsonNode old = json(get("/v1.41/images/json?filters=" + enc("{\"dangling\":{\"true\":true}}")));
+    assertEquals("[\"<none>:<none>\"]", old.get(0).get("RepoTags").toString());
+    assertTrue(old.get(0).has("VirtualSize"));
+    assertFalse(onlyDangling.get(0).has("VirtualSize"));
+
     JsonNode notDangling = json(get("/images/json?filters=" + enc("{\"dangling\":[\"false\"]}")));
     assertEquals(1, notDangling.size());
     assertEquals(busybox, notDangling.get(0).get("Id").asText());
