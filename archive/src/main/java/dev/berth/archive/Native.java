@@ -16,8 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * The two calls extraction needs that java.nio lacks: mknod (devices, FIFOs) and lsetxattr
- * (attributes outside the "user." namespace). Linux and glibc ≥ 2.33 only.
+ * The calls extraction needs that java.nio lacks: mknod (devices, FIFOs), lsetxattr (attributes
+ * outside the "user." namespace) and utimensat on anything without opening it. Linux and
+ * glibc ≥ 2.33 only.
  */
 final class Native {
   static final int S_IFIFO = 0010000;
@@ -34,6 +35,12 @@ final class Native {
       downcall("mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
   private static final MethodHandle LSETXATTR =
       downcall("lsetxattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+
+  private static final MethodHandle UTIMENSAT =
+      downcall("utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+  private static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+  private static final long UTIME_OMIT = (1L << 30) - 2;
 
   /** A failed call, carrying errno so callers can tolerate e.g. ENOTSUP. */
   static final class ErrnoException extends IOException {
@@ -93,6 +100,31 @@ final class Native {
               state, cstring(arena, path.toString()), cstring(arena, name), v, (long) value.length, 0);
       if (rc != 0) {
         throw new ErrnoException("lsetxattr " + name, path, (int) ERRNO.get(state, 0L));
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /**
+   * Sets the modification time of {@code path} itself, never following a symlink, and without
+   * opening it: the JDK's setTimes opens the file, which blocks on a FIFO.
+   */
+  static void setMtime(Path path, java.time.Instant mtime) throws IOException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(STATE);
+      MemorySegment times = arena.allocate(JAVA_LONG, 4); // struct timespec[2]: atime, mtime
+      times.setAtIndex(JAVA_LONG, 0, 0);
+      times.setAtIndex(JAVA_LONG, 1, UTIME_OMIT);
+      times.setAtIndex(JAVA_LONG, 2, mtime.getEpochSecond());
+      times.setAtIndex(JAVA_LONG, 3, mtime.getNano());
+      int rc =
+          (int) UTIMENSAT.invokeExact(
+              state, AT_FDCWD, cstring(arena, path.toString()), times, AT_SYMLINK_NOFOLLOW);
+      if (rc != 0) {
+        throw new ErrnoException("utimensat", path, (int) ERRNO.get(state, 0L));
       }
     } catch (IOException | RuntimeException | Error e) {
       throw e;

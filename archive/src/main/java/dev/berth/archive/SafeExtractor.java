@@ -12,9 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -329,8 +327,7 @@ public final class SafeExtractor {
     }
 
     private void times(Path p, TarEntry.Attributes a) throws IOException {
-      Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW)
-          .setTimes(FileTime.from(a.mtime()), null, null);
+      Native.setMtime(p, a.mtime());
     }
   }
 

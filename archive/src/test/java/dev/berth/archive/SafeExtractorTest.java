@@ -1,6 +1,5 @@
 package dev.berth.archive;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -247,9 +246,5 @@ class SafeExtractorTest {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
     }
-  }
-
-  static void assertSameBytes(byte[] a, byte[] b) {
-    assertArrayEquals(a, b);
   }
 }
