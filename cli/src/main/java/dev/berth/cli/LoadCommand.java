@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "load", description = "Load an image from a tar archive or STDIN")
 final class LoadCommand extends BaseCommand {
-  @Option(names = {"-i", "--input"}, paramLabel = "FILE", description = "Read from tar archive file, instead of STDIN ('-')")
+  @Option(names = {"-i", "--input"}, paramLabel = "FILE", description = "Read from tar archive file or OCI layout directory, instead of STDIN ('-')")
   String input;
 
   @Option(names = {"-q", "--quiet"}, description = "Suppress the load output")
@@ -35,6 +35,13 @@ final class LoadCommand extends BaseCommand {
       query.add("platform", Platforms.json(p));
     }
     Engine engine = engine();
+    if (!stdin && Files.isDirectory(Path.of(input))) {
+      // An OCI image layout directory travels as a tar made on the fly, as the API takes archives.
+      var layout = dev.berth.archive.DirectoryTar.of(Path.of(input));
+      var res = engine.send("POST", "/images/load" + query, layout::writeTo, "application/x-tar");
+      Progress.show(res, out(), io().outTerminal());
+      return 0;
+    }
     try (InputStream in = stdin ? io().in() : open(input)) {
       var res = engine.send("POST", "/images/load" + query, out -> in.transferTo(out), "application/x-tar");
       Progress.show(res, out(), io().outTerminal());

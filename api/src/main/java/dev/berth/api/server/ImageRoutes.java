@@ -221,8 +221,16 @@ final class ImageRoutes {
     return ref.tag() == null ? ref.withTag("latest") : ref;
   }
 
+  /** Docker's clients send an OCI platform as JSON (API 1.48+); {@code os/arch[/variant]} is accepted too. */
   private static Platform platform(String text) {
-    return text == null || text.isEmpty() ? null : Platform.parse(text);
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    if (text.startsWith("{")) {
+      return dev.berth.oci.Json.read(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), Platform.class,
+          "platform " + text, 4096).normalised();
+    }
+    return Platform.parse(text);
   }
 
   private static List<ImageDeleteItem> deleteItems(List<String> untagged, List<Digest> deleted) {
