@@ -1,27 +1,34 @@
 #!/usr/bin/env bash
-# Wall time of `berth version`: 20 runs after a warm-up, prints the median (and min/max) in ms.
-# Usage: bench/cli-startup.sh [path/to/berth] [runs]. Build first: ./mvnw -B -q -DskipTests package
+# Start-up of the berth CLI: wall time of `berth version --client` (no daemon), and of
+# `berth version` / `berth images` against a running berthd, side by side with the stock docker CLI
+# against the same berthd. Medians of N runs after a warm-up. Not a test.
+#   bench/cli-startup.sh [runs]     (build first: ./mvnw -B -q -DskipTests package)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-berth=${1:-dist/target/berth/bin/berth}
-runs=${2:-20}
-[ -x "$berth" ] || { echo "cli-startup: $berth not found; build with ./mvnw -B -q -DskipTests package" >&2; exit 1; }
+runs=${1:-20}
+work=$(mktemp -d /tmp/berth-bench.XXXXXX)
+source "$(dirname "$0")/lib.sh"
+trap cleanup_all EXIT
+setup_berth   # starts berthd with a private root and socket
+DOCKER_BERTH=(env DOCKER_HOST="$BERTH_HOST" DOCKER_CONFIG="$work/docker-cli" docker)
 
 # The first run records the AOT cache in the background; wait for it so we time the steady state.
-"$berth" version >/dev/null
+"$BERTH" version --client >/dev/null
 for _ in $(seq 100); do
-  compgen -G "$(dirname "$(readlink -f "$berth")")/../lib/aot/*.lock" >/dev/null || break
+  compgen -G "$(dirname "$(readlink -f "$BERTH")")/../lib/aot/*.lock" >/dev/null || break
   sleep 0.1
 done
-"$berth" version >/dev/null
 
-times=()
-for _ in $(seq "$runs"); do
-  start=$(date +%s%N)
-  "$berth" version >/dev/null
-  end=$(date +%s%N)
-  times+=($(( (end - start) / 1000000 )))
-done
-sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-median=$(echo "$sorted" | awk -v n="$runs" 'NR == int((n + 1) / 2) { print }')
-echo "berth version: median ${median} ms over ${runs} runs (min $(echo "$sorted" | head -1), max $(echo "$sorted" | tail -1))"
+measure() { # label cmd...
+  local label=$1; shift
+  "$@" >/dev/null 2>&1 || true
+  local t=()
+  for _ in $(seq "$runs"); do t+=("$(time_ms "$@")"); done
+  printf '%-34s %6s ms\n' "$label" "$(median "${t[@]}")"
+  LAST=$(median "${t[@]}")
+}
+measure "berth version --client" "$BERTH" version --client
+measure "berth version (daemon)" "$BERTH" version; bv=$LAST
+measure "docker version (same daemon)" "${DOCKER_BERTH[@]}" version; dv=$LAST
+measure "berth images" "$BERTH" images; bi=$LAST
+measure "docker images (same daemon)" "${DOCKER_BERTH[@]}" images; di=$LAST
+echo "ratio berth/docker-CLI: version $(ratio "$dv" "$bv")x, images $(ratio "$di" "$bi")x (above 1: berth is slower)"

@@ -77,15 +77,16 @@ berth_run() {
   exec "$java" "${opts[@]}" -cp "$cp" "$BERTH_MAIN" "$@"
 }
 
-# Records the CLI's AOT cache in the background with a command that needs no daemon, so this run
-# is not slowed down and its output stays clean; the next run uses the cache.
+# Records the CLI's AOT cache in the background with `berth __aot-train` (common commands against
+# an in-process stand-in server, no daemon needed), so this run is not slowed down and its output
+# stays clean; the next run uses the cache.
 berth_train_cli() {
   local java=$1 cp=$2 cache=$3; shift 3
   mkdir "$cache.lock" 2>/dev/null || return 0   # someone else is training
   (
     trap 'rm -rf "$cache.lock" "$cache.tmp.aot" "$cache.tmp.aot.config"' EXIT
     "$java" "$@" -Xlog:aot=off -Xlog:cds=off "-XX:AOTCacheOutput=$cache.tmp.aot" \
-      -cp "$cp" "$BERTH_MAIN" ${BERTH_AOT_TRAIN:---help} && [ -f "$cache.tmp.aot" ] || exit 0
+      -cp "$cp" "$BERTH_MAIN" ${BERTH_AOT_TRAIN:-__aot-train} && [ -f "$cache.tmp.aot" ] || exit 0
     mv -f "$cache.tmp.aot" "$cache.aot"
     for old in "${cache%-*}"-*.aot; do            # caches for older jars or JVMs
       case $old in "$cache.aot" | *.tmp.aot) ;; *) rm -f "$old" ;; esac

@@ -86,7 +86,10 @@ public final class BerthCli implements Callable<Integer> {
     this.env = env;
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
+    if (args.length == 1 && args[0].equals(AotTraining.COMMAND)) {
+      System.exit(AotTraining.run());
+    }
     System.exit(run(Streams.system(), System.getenv(), args));
   }
 
