@@ -182,7 +182,7 @@ public final class LocalContentStore implements ContentStore {
       try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
         for (Path f : files) {
           String hex = f.getFileName().toString();
-          if (hex.length() != alg.hexLength() || !isLowerHex(hex)) {
+          if (!Digest.isValidHex(alg, hex)) {
             continue; // not ours (an editor's backup, a stray file): not a blob
           }
           try {
@@ -255,15 +255,6 @@ public final class LocalContentStore implements ContentStore {
     }
   }
 
-  private static boolean isLowerHex(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   private static void fsyncDirectory(Path dir) throws IOException {
     // Makes the rename itself durable; on Linux a directory can be opened read-only and fsynced.

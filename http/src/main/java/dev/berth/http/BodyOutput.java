@@ -139,7 +139,11 @@ final class BodyOutput {
     }
   }
 
-  /** For HTTP/1.0 peers and raw streams: the end of the body is the end of the connection. */
+  /**
+   * Passes bytes through but never closes what it wraps: for HTTP/1.0 peers and raw streams (the
+   * end of the body is the end of the connection, closed elsewhere), and for body writers, whose
+   * close must not end the framing that the client finishes itself.
+   */
   static final class UntilClose extends OutputStream {
     private final OutputStream out;
 

@@ -190,7 +190,7 @@ public final class HttpClient implements AutoCloseable {
             writerLength >= 0
                 ? new BodyOutput.Fixed(conn.out, writerLength)
                 : new BodyOutput.Chunked(conn.out);
-        writer.writeTo(new UnclosableOutput(body));
+        writer.writeTo(new BodyOutput.UntilClose(body)); // the client ends the body itself, not the writer
         body.close();
       }
       conn.out.flush();
@@ -412,35 +412,6 @@ public final class HttpClient implements AutoCloseable {
       } catch (IOException ignored) {
         // nothing to do
       }
-    }
-  }
-
-  /** The writer of a body must not close the framing: the client ends the body itself. */
-  private static final class UnclosableOutput extends OutputStream {
-    private final OutputStream out;
-
-    UnclosableOutput(OutputStream out) {
-      this.out = out;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.flush();
     }
   }
 }

@@ -17,7 +17,7 @@ public record Digest(DigestAlgorithm algorithm, String hex) implements Comparabl
     if (algorithm == null || hex == null) {
       throw new InvalidArgumentException("digest needs an algorithm and a hex value");
     }
-    if (hex.length() != algorithm.hexLength() || !isLowerHex(hex)) {
+    if (!isValidHex(algorithm, hex)) {
       throw new InvalidArgumentException(
           "invalid " + algorithm.id() + " digest \"" + hex + "\": want " + algorithm.hexLength() + " lowercase hex characters");
     }
@@ -74,6 +74,11 @@ public record Digest(DigestAlgorithm algorithm, String hex) implements Comparabl
   @Override
   public int compareTo(Digest o) {
     return toString().compareTo(o.toString());
+  }
+
+  /** True when {@code hex} is a well-formed value for {@code algorithm}: its exact length, lowercase hex. */
+  public static boolean isValidHex(DigestAlgorithm algorithm, String hex) {
+    return hex.length() == algorithm.hexLength() && isLowerHex(hex);
   }
 
   private static boolean isLowerHex(String s) {
