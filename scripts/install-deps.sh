@@ -6,9 +6,11 @@ set -euo pipefail
 packages=(
   busybox-static          # the busybox image's rootfs, built without network
   runc crun conmon        # OCI runtimes and the container monitor
+  runsc                   # gVisor, the sandboxed OCI runtime
   podman buildah skopeo umoci containernetworking-plugins uidmap fuse-overlayfs
   docker.io               # dockerd 20.10 as a reference peer (it starts its own containerd)
   docker-registry         # the reference registry (distribution 2.8)
+  apache2-utils           # htpasswd -B: bcrypt users for the registry's Basic-auth tests
   iptables curl
 )
 

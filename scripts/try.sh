@@ -32,3 +32,30 @@ set -x
     --change 'CMD ["sh"]' "$work/busybox.tar" busybox:latest
 "$berth" images
 "$berth" image inspect busybox:latest
+
+# A container from it, in the background: its output stays in its log, stamped per line.
+"$berth" rm -f hello >/dev/null 2>&1 || true
+"$berth" run -d --name hello busybox sh -c 'echo hello from berth'
+"$berth" wait hello
+"$berth" logs hello
+"$berth" ps -a
+"$berth" rm hello
+
+# A small image from a Dockerfile: RUN runs in a container on the image so far, COPY reads the
+# context (minus what .dockerignore lists), CMD says what the image runs.
+{ set +x; } 2>/dev/null
+mkdir -p "$work/hello"
+cat > "$work/hello/Dockerfile" <<'EOF'
+FROM busybox
+RUN echo "built by berth build" > /etc/motd
+COPY hello.sh /usr/local/bin/hello.sh
+CMD ["/usr/local/bin/hello.sh"]
+EOF
+printf '#!/bin/sh\ncat /etc/motd\necho "hello from $(hostname)"\n' > "$work/hello/hello.sh"
+chmod 755 "$work/hello/hello.sh"
+echo "notes, not sent" > "$work/hello/README.md"
+echo '*.md' > "$work/hello/.dockerignore"
+set -x
+"$berth" build -t hello:1 "$work/hello"
+"$berth" history hello:1
+"$berth" run --rm hello:1

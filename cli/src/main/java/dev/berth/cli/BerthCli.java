@@ -56,7 +56,9 @@ public final class BerthCli implements Callable<Integer> {
 
   /** The top-level commands, in the order usage lists them. */
   private static final List<String> COMMANDS =
-      List.of("version", "info", "images", "image", "inspect", "history", "tag", "rmi", "load", "save", "import", "help");
+      List.of("version", "info", "images", "image", "inspect", "history", "tag", "rmi", "build", "load", "save", "import", "pull", "push", "login", "logout", "registry",
+          "run", "create", "start", "stop", "restart", "kill", "pause", "unpause", "wait", "rm", "ps", "logs", "exec",
+          "top", "attach", "cp", "rename", "container", "volume", "help");
 
   /** A switch rather than a map of constructors, so that classes of commands not run are not even loaded. */
   private static Object newCommand(String name) {
@@ -69,9 +71,34 @@ public final class BerthCli implements Callable<Integer> {
       case "history" -> new HistoryCommand();
       case "tag" -> new TagCommand();
       case "rmi" -> new RmiCommand();
+      case "build" -> new BuildCommand();
       case "load" -> new LoadCommand();
       case "save" -> new SaveCommand();
       case "import" -> new ImportCommand();
+      case "pull" -> new PullCommand();
+      case "push" -> new PushCommand();
+      case "login" -> new LoginCommand();
+      case "logout" -> new LogoutCommand();
+      case "registry" -> new RegistryCommand();
+      case "run" -> new RunCommand();
+      case "create" -> new CreateCommand();
+      case "start" -> new StartCommand();
+      case "stop" -> new StopCommand();
+      case "restart" -> new RestartCommand();
+      case "kill" -> new KillCommand();
+      case "pause" -> new PauseCommand();
+      case "unpause" -> new UnpauseCommand();
+      case "wait" -> new WaitCommand();
+      case "rm" -> new RmCommand();
+      case "ps" -> new PsCommand();
+      case "logs" -> new LogsCommand();
+      case "exec" -> new ExecCommand();
+      case "top" -> new TopCommand();
+      case "attach" -> new AttachCommand();
+      case "cp" -> new CpCommand();
+      case "rename" -> new RenameCommand();
+      case "container" -> new ContainerCommand();
+      case "volume" -> new VolumeCommand();
       case "help" -> new CommandLine.HelpCommand();
       default -> throw new IllegalArgumentException(name);
     };
@@ -121,6 +148,18 @@ public final class BerthCli implements Callable<Integer> {
     }
     if (cmd.getSubcommands().containsKey("image")) {
       ImageCommand.register(cmd.getSubcommands().get("image"));
+    }
+    if (cmd.getSubcommands().containsKey("container")) {
+      ContainerCommand.register(cmd.getSubcommands().get("container"));
+    }
+    if (cmd.getSubcommands().containsKey("volume")) {
+      VolumeCommand.register(cmd.getSubcommands().get("volume"));
+    }
+    // Everything after the image (run, create) or the container (exec) is the command and its flags.
+    for (String positional : List.of("run", "create", "exec")) {
+      if (cmd.getSubcommands().containsKey(positional)) {
+        cmd.getSubcommands().get(positional).setStopAtPositional(true);
+      }
     }
     cmd.setOut(new PrintWriter(streams.out(), true));
     cmd.setErr(new PrintWriter(streams.err(), true));

@@ -77,8 +77,32 @@ final class Engine implements AutoCloseable {
     return res;
   }
 
+  /** A POST asking to upgrade to a raw stream (attach, exec start); hijack the answer. */
+  HttpClient.Response sendUpgrade(String target, byte[] body) throws IOException {
+    var req = http.request("POST", "/v" + version + target).header("Connection", "Upgrade").header("Upgrade", "tcp");
+    if (body != null) {
+      req.header("Content-Type", "application/json").body(body);
+    }
+    HttpClient.Response res = req.send();
+    if (res.status() >= 400) {
+      throw error(res);
+    }
+    return res;
+  }
+
   HttpClient.Response send(String method, String target) throws IOException {
     return send(method, target, null, null);
+  }
+
+  /** A body-less request with extra headers, e.g. X-Registry-Auth. */
+  HttpClient.Response send(String method, String target, java.util.Map<String, String> headers) throws IOException {
+    var req = http.request(method, "/v" + version + target);
+    headers.forEach(req::header);
+    HttpClient.Response res = req.send();
+    if (res.status() >= 400) {
+      throw error(res);
+    }
+    return res;
   }
 
   /** The bytes of a JSON answer. */

@@ -9,7 +9,7 @@ final class ImageCommand extends BaseCommand {
   /** Subcommands are added here so that one class serves both {@code berth images} and {@code berth image ls}. */
   static void register(CommandLine image) {
     image.addSubcommand("ls", new ImagesCommand(), "list");
-    image.addSubcommand("inspect", new InspectCommand());
+    image.addSubcommand("inspect", new InspectCommand().imagesOnly());
     image.addSubcommand("history", new HistoryCommand());
     image.addSubcommand("tag", new TagCommand());
     image.addSubcommand("rm", new RmiCommand(), "remove");

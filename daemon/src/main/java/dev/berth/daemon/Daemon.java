@@ -3,6 +3,7 @@ package dev.berth.daemon;
 import dev.berth.api.server.EngineApi;
 import dev.berth.api.server.EngineFacts;
 import dev.berth.engine.ImageService;
+import dev.berth.engine.container.ContainerService;
 import dev.berth.errors.FailedPreconditionException;
 import dev.berth.errors.InvalidArgumentException;
 import dev.berth.http.HttpServer;
@@ -49,6 +50,7 @@ public final class Daemon implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final List<HttpServer> servers = new ArrayList<>();
+  private ContainerService containers;
   private boolean closed;
 
   private Daemon(Config config, FileChannel lockChannel, FileLock lock) {
@@ -81,7 +83,9 @@ public final class Daemon implements AutoCloseable {
     try {
       writePidfile(config.pidfile());
       ImageService images = ImageService.open(config.root());
-      var api = EngineApi.handler(images, EngineFacts.probe(config.root()), config.debug());
+      daemon.containers = ContainerService.open(config.root(), images, "berth");
+      daemon.containers.recover();
+      var api = EngineApi.handler(images, daemon.containers, EngineFacts.probe(config.root()), config.debug());
       for (SocketAddress a : addresses) {
         daemon.servers.add(HttpServer.start(a, api));
         LOG.log(Level.INFO, "API listening on " + describe(a));
@@ -110,6 +114,10 @@ public final class Daemon implements AutoCloseable {
     closed = true;
     for (HttpServer s : servers.reversed()) {
       s.close();
+    }
+    if (containers != null) {
+      // Containers run on under conmon; a restarted daemon finds them again.
+      containers.shutdown();
     }
     try {
       // Only our own pidfile: the root is locked, so nobody else wrote it meanwhile.

@@ -28,6 +28,7 @@ public final class ImageService {
   private final ArchiveWriter writer;
   private final RootfsImporter importer;
   private volatile Predicate<Digest> inUse = id -> false;
+  private volatile java.util.function.Function<Digest, List<String>> users = id -> List.of();
 
   public ImageService(ImageStore store) {
     this.store = store;
@@ -44,6 +45,11 @@ public final class ImageService {
   /** Tells which images containers use, so that removal and pruning keep them. */
   public void setInUse(Predicate<Digest> inUse) {
     this.inUse = inUse;
+  }
+
+  /** Names the containers using an image, so that removal refuses with Docker's message naming one. */
+  public void setUsers(java.util.function.Function<Digest, List<String>> users) {
+    this.users = users;
   }
 
   public ImageStore store() {
@@ -68,11 +74,46 @@ public final class ImageService {
 
   /** Removes a name or an image; blobs nothing else uses are freed at once. */
   public ImageStore.Removal remove(String nameOrId, boolean force) {
+    if (!force) {
+      refuseInUse(nameOrId);
+    }
     ImageStore.Removal r = store.remove(nameOrId, force, inUse);
     if (!r.deleted().isEmpty()) {
       store.collectGarbage();
     }
     return r;
+  }
+
+  /** Docker's conflicts when the last name of an image, or the image itself, is removed while a container uses it. */
+  private void refuseInUse(String nameOrId) {
+    Image image = store.find(nameOrId).orElse(null);
+    if (image == null) {
+      return;
+    }
+    List<String> using = users.apply(image.id());
+    if (using.isEmpty()) {
+      return;
+    }
+    boolean byName = image.tags().stream().anyMatch(t -> sameName(t, nameOrId));
+    if (byName && image.tags().size() > 1) {
+      return;
+    }
+    String ctr = using.getFirst().substring(0, 12);
+    if (byName) {
+      throw new dev.berth.errors.FailedPreconditionException("conflict: unable to remove repository reference \""
+          + nameOrId + "\" (must force) - container " + ctr + " is using its referenced image " + image.id().shortHex());
+    }
+    throw new dev.berth.errors.FailedPreconditionException("conflict: unable to delete " + image.id().shortHex()
+        + " (must be forced) - image is being used by stopped container " + ctr);
+  }
+
+  private static boolean sameName(Reference tag, String name) {
+    try {
+      Reference r = Reference.parseNormalized(name);
+      return (r.tag() == null && r.digest() == null ? r.withTag("latest") : r).equals(tag);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   public ImageStore.PruneReport prune(boolean all) {

@@ -101,6 +101,25 @@ public final class HttpResponse {
   }
 
   /**
+   * Sends {@code length} bytes of {@code file}, from {@code offset}, as the whole body with its
+   * Content-Length. The bytes go from the file to the socket without passing through the JVM's
+   * heap ({@code FileChannel.transferTo}, sendfile on Linux): how a registry serves blobs.
+   */
+  public void sendFile(java.nio.file.Path file, long offset, long length) throws IOException {
+    requireOpen();
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("negative offset or length");
+    }
+    state = State.SENT;
+    boolean hasBody = !Wire.bodiless(status);
+    writeHead(hasBody ? Framing.FIXED : Framing.NONE, length);
+    conn.out().flush();
+    if (hasBody && !isHead()) {
+      conn.transferFrom(file, offset, length);
+    }
+  }
+
+  /**
    * Sends the head and returns a stream for the body: chunked, or fixed-length if the handler set
    * Content-Length. {@code flush()} pushes what was written to the client at once (progress lines).
    * Closing the stream ends the body; the server closes it when the handler returns if not.

@@ -42,6 +42,39 @@ final class ServerConnection implements Runnable {
     return server.closing();
   }
 
+  /**
+   * Copies part of a file to the socket, zero-copy where the kernel can; the head is already out.
+   * On a virtual thread the socket is non-blocking underneath, so {@code transferTo} returns 0
+   * when the socket buffer is full instead of waiting; then one chunk goes through a plain {@code
+   * write}, which parks the thread until the peer has read, and sendfile resumes.
+   */
+  void transferFrom(java.nio.file.Path file, long offset, long length) throws IOException {
+    try (var fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+      java.nio.ByteBuffer chunk = null;
+      long sent = 0;
+      while (sent < length) {
+        long n = fc.transferTo(offset + sent, length - sent, channel);
+        if (n > 0) {
+          sent += n;
+          continue;
+        }
+        if (chunk == null) {
+          chunk = java.nio.ByteBuffer.allocateDirect(64 * 1024);
+        }
+        chunk.clear().limit((int) Math.min(chunk.capacity(), length - sent));
+        int r = fc.read(chunk, offset + sent);
+        if (r < 0) {
+          throw new java.io.EOFException(file + " ended after " + sent + " of " + length + " bytes");
+        }
+        chunk.flip();
+        while (chunk.hasRemaining()) {
+          channel.write(chunk);
+        }
+        sent += r;
+      }
+    }
+  }
+
   RawConnection hijack() {
     return new RawConnection(channel, in, Channels.newOutputStream(channel));
   }

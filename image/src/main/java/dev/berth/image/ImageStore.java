@@ -157,6 +157,33 @@ public final class ImageStore {
     }
   }
 
+  /**
+   * Records that image {@code id} is {@code repoDigest} ({@code repository@sha256:…}) in a registry,
+   * as Docker's RepoDigests after a pull or push: one per repository, the newest replacing an older one.
+   */
+  public Image addRepoDigest(Digest id, Reference repoDigest) {
+    if (repoDigest.digest() == null || repoDigest.tag() != null) {
+      throw new InvalidArgumentException("recording repo digest of " + id + ": " + repoDigest + " needs a digest and no tag");
+    }
+    lock.writeLock().lock();
+    try {
+      ImageRecord r = records.get(id);
+      if (r == null) {
+        throw new NotFoundException("No such image: " + id);
+      }
+      List<String> digests = new ArrayList<>(r.repoDigests().stream()
+          .filter(d -> !Reference.parseNormalized(d).repository().equals(repoDigest.repository())).toList());
+      digests.add(repoDigest.toString());
+      Map<Digest, ImageRecord> next = new LinkedHashMap<>(records);
+      next.put(id, new ImageRecord(r.id(), r.target(), r.names(), digests, r.size(), r.added(), r.lastTagTime(),
+          r.layerSizes()));
+      commit(next);
+      return view(next.get(id));
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   /** What a removal did, in Docker's terms: names untagged, then images deleted. */
   public record Removal(List<String> untagged, List<Digest> deleted) {}
 

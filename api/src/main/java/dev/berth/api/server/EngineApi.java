@@ -32,9 +32,25 @@ public final class EngineApi {
    * @param debug what {@code /info} says as {@code Debug}
    */
   public static HttpHandler handler(ImageService images, EngineFacts facts, boolean debug) {
+    return handler(images, null, facts, debug);
+  }
+
+  /** The whole API with the container, volume and event endpoints of {@code containers} (null: images only). */
+  public static HttpHandler handler(ImageService images, dev.berth.engine.container.ContainerService containers,
+      EngineFacts facts, boolean debug) {
     var routes = new Routes(new Router());
     new SystemRoutes(images, facts, debug).register(routes);
     new ImageRoutes(images).register(routes);
+    new RegistryRoutes(images).register(routes);
+    new BuildRoutes(dev.berth.engine.build.BuildService.open(facts.rootDir(), images, containers)).register(routes);
+    if (containers != null) {
+      var execs = new dev.berth.engine.container.ExecService(containers);
+      new ContainerRoutes(containers, images, execs).register(routes);
+      new VolumeRoutes(containers.volumes()).register(routes);
+      new EventRoutes(containers.events()).register(routes);
+      new ExecRoutes(execs).register(routes);
+      new StreamRoutes(containers, execs).register(routes);
+    }
     HttpHandler router = routes.router;
     String server = "berth/" + facts.version() + " (linux)";
     return (req, res) -> {
@@ -116,6 +132,10 @@ public final class EngineApi {
 
     Routes delete(String path, ApiHandler h) {
       return add("DELETE", path, h);
+    }
+
+    Routes put(String path, ApiHandler h) {
+      return add("PUT", path, h);
     }
 
     private Routes add(String method, String path, ApiHandler h) {

@@ -181,7 +181,8 @@ final class ImageRoutes {
     String fromSrc = req.query("fromSrc");
     if (fromSrc == null || fromSrc.isEmpty()) {
       if (req.query("fromImage") != null) {
-        throw new HttpStatusException(501, "pulling " + req.query("fromImage") + ": pulling from registries is not supported yet");
+        new RegistryRoutes(images).pull(v, req, res);
+        return;
       }
       throw new InvalidArgumentException("creating an image: want fromImage (pull) or fromSrc (import)");
     }

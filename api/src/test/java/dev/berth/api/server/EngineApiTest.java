@@ -274,8 +274,11 @@ class EngineApiTest {
   }
 
   @Test
-  void pullIsNotThereYetAndImportWantsTheBody() throws Exception {
-    assertEquals(501, api.client.request("POST", "/images/create?fromImage=busybox&tag=latest").send().status());
+  void pullFromAnUnreachableRegistryIsUnavailableAndImportWantsTheBody() throws Exception {
+    // Nothing listens on port 1: the pull fails before any byte of the progress stream, naming the registry.
+    var pull = api.client.request("POST", "/images/create?fromImage=127.0.0.1:1/nothing&tag=latest").send();
+    assertEquals(503, pull.status());
+    assertTrue(pull.text().contains("127.0.0.1:1"));
     assertEquals(400, api.client.request("POST", "/images/create?fromSrc=http://example.com/x.tar").send().status());
     var digestRepo = api.client.request("POST", "/images/create?fromSrc=-&repo=a@sha256:" + "0".repeat(64)).body(new byte[0]).send();
     assertEquals(400, digestRepo.status());

@@ -1,0 +1,88 @@
+package dev.berth.api.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.berth.testing.tools.Command;
+import dev.berth.testing.tools.DistributionRegistry;
+import dev.berth.testing.tools.ProcessResult;
+import dev.berth.testing.tools.Skopeo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** docker login / push / pull through berthd against the reference registry with Basic auth. */
+class DockerCliRegistryTest {
+  private static final Path DOCKER = Path.of("/usr/local/bin/docker");
+  private ApiServerFixture api;
+  private DistributionRegistry registry;
+
+  @BeforeEach
+  void start() throws Exception {
+    assumeTrue(Files.isExecutable(DOCKER), "docker CLI not installed at " + DOCKER);
+    api = new ApiServerFixture();
+    registry = DistributionRegistry.builder().basicAuth("alice", "s3cret").start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (registry != null) {
+      registry.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  private ProcessResult docker(String... args) {
+    var argv = new java.util.ArrayList<String>(List.of(DOCKER.toString()));
+    argv.addAll(List.of(args));
+    return Command.of(argv)
+        .withEnv("DOCKER_HOST", "unix://" + api.socket)
+        .withEnv("DOCKER_CONFIG", api.dir.resolve("docker-config").toString())
+        .withEnv("HOME", api.dir.toString())
+        .in(api.dir)
+        .withTimeout(Duration.ofSeconds(60))
+        .run();
+  }
+
+  private String ok(String... args) {
+    ProcessResult r = docker(args);
+    assertEquals(0, r.exitCode(), () -> "docker " + String.join(" ", args) + ": " + r.err() + r.out());
+    return r.out();
+  }
+
+  @Test
+  void loginPushPullThroughBerthd() throws Exception {
+    String name = registry.host() + "/team/bb:v1";
+    ok("import", api.busyboxTar().toString(), name);
+
+    ProcessResult refused = docker("login", "-u", "alice", "-p", "wrong", registry.host());
+    assertNotEquals(0, refused.exitCode());
+    assertTrue(refused.err().contains("401"), refused.err());
+
+    assertTrue(ok("login", "-u", "alice", "-p", "s3cret", registry.host()).contains("Login Succeeded"));
+    String push = ok("push", name);
+    assertTrue(push.contains("v1: digest: sha256:"), push);
+
+    String digest;
+    try (var skopeo = Skopeo.create()) {
+      digest = dev.berth.oci.Json.tree(skopeo.run("inspect", "--tls-verify=false", "--creds", "alice:s3cret",
+          "docker://" + name).checked().out().getBytes(), "inspect", 1 << 20).path("Digest").asText();
+    }
+    assertTrue(push.contains(digest), push);
+
+    ok("rmi", name);
+    String pull = ok("pull", name);
+    assertTrue(pull.contains("Digest: " + digest), pull);
+    assertTrue(pull.contains("Downloaded newer image for " + name), pull);
+    assertEquals("[" + registry.host() + "/team/bb@" + digest + "]",
+        ok("image", "inspect", "--format", "{{.RepoDigests}}", name).strip());
+  }
+}
