@@ -11,7 +11,7 @@ packages=(
   docker.io               # dockerd 20.10 as a reference peer (it starts its own containerd)
   docker-registry         # the reference registry (distribution 2.8)
   apache2-utils           # htpasswd -B: bcrypt users for the registry's Basic-auth tests
-  iptables curl
+  iptables curl openssl procps   # openssl: test CAs and keys for the TLS registry tests
 )
 
 say() { echo "install-deps: $*"; }
