@@ -244,6 +244,10 @@ public final class Builder {
           baseId = image.id();
         }
       }
+      if (clamp != null && !(s.base() instanceof BuildPlan.Base.StageRef)) {
+        // Steps cached by a build with real times (or another epoch) must not be reused.
+        st.key = StepKey.of(st.key, "SOURCE_DATE_EPOCH=" + clamp.getEpochSecond(), null);
+      }
       progress.on(new BuildEvent.StepDone(stepNumber, "base " + s.baseName(), baseId));
       st.rootfs = new Rootfs(content, dir.resolve("rootfs-" + (rootfsCount++)));
       // ONBUILD triggers of the base run first, then are dropped from the new image.
@@ -875,7 +879,7 @@ public final class Builder {
       int number = stepNumber;
       Optional<RunStepExecutor.Layer> out = runs.run(new RunStepExecutor.RunStep(s.stage().displayName(), r.line(),
           st.layers, st.config, argv, processEnv, cc.user() == null ? "" : cc.user(), wd, r.network(), r.mounts(),
-          c.heredocs(), l -> progress.on(new BuildEvent.Output(number, l))));
+          c.heredocs(), l -> progress.on(new BuildEvent.Output(number, l)), clamp));
       if (out.isPresent()) {
         layer(st, key, createdBy, out.get().diffId(), out.get().descriptor());
       } else {

@@ -34,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -123,7 +124,7 @@ public final class ContainerRunSteps implements RunStepExecutor {
       Spec spec = ContainerSpecs.forContainer(ContainerConfig.EMPTY, run, target, runtime.cgroupsPath(id), host);
       execute(id, spec, step);
       Mount.unmount(target);
-      Optional<Layer> layer = diff(id);
+      Optional<Layer> layer = diff(id, step.mtimeNotAfter());
       if (layer.isPresent()) {
         List<Digest> diffIds = new ArrayList<>(parentDiffIds);
         diffIds.add(layer.get().diffId());
@@ -315,9 +316,9 @@ public final class ContainerRunSteps implements RunStepExecutor {
   }
 
   /** The snapshot's changes as a layer in the content store; empty when nothing changed. */
-  private Optional<Layer> diff(String id) {
+  private Optional<Layer> diff(String id, Instant mtimeNotAfter) {
     try (ContentWriter w = content.writer()) {
-      Differ.Summary s = Differ.of(snapshotter).writeDiff(id, w);
+      Differ.Summary s = Differ.of(snapshotter).writeDiff(id, w, mtimeNotAfter);
       if (s.entries() == 0) {
         return Optional.empty();
       }

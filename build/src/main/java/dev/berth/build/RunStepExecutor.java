@@ -3,6 +3,7 @@ package dev.berth.build;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.ImageConfig;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -43,10 +44,12 @@ public interface RunStepExecutor {
    * @param heredocs the heredocs of the instruction (already part of argv; given for executors
    *     that want to pass them as files)
    * @param output receives the step's output, line by line
+   * @param mtimeNotAfter SOURCE_DATE_EPOCH when the build is reproducible: the layer's entries
+   *     get their mtime clamped to at most this (older times kept); null keeps the real times
    */
   record RunStep(String stage, int line, List<Descriptor> parentLayers, ImageConfig parentConfig, List<String> argv,
       List<String> env, String user, String workdir, String network, List<Instruction.RunMount> mounts,
-      List<Instruction.Heredoc> heredocs, Consumer<String> output) {
+      List<Instruction.Heredoc> heredocs, Consumer<String> output, Instant mtimeNotAfter) {
     public RunStep {
       parentLayers = List.copyOf(parentLayers);
       argv = List.copyOf(argv);

@@ -275,6 +275,57 @@ class RunStepsTest {
     assertStepsCleanedUp();
   }
 
+  @Test
+  void sourceDateEpochMakesRunLayersReproducibleAndWithoutItBuildsDiffer() throws Exception {
+    long epoch = 1_700_000_000L;
+    Files.writeString(ctx.resolve("data.txt"), "data\n");
+    Files.writeString(ctx.resolve("Dockerfile"), """
+        FROM busybox
+        RUN mkdir -p /app/sub && echo one > /app/one && echo two > /app/sub/two && touch -d @1000000000 /app/old
+        COPY data.txt /app/
+        RUN echo changed >> /app/one && rm /app/sub/two && rm /etc/group && echo three > /app/three
+        """);
+    // The epoch once as a request field, once as the build arg the API and `docker build` pass.
+    BuildResult first = reproducible(BuildRequest.of(BuildContext.fromDirectory(ctx)).withSourceDateEpoch(epoch));
+    Thread.sleep(1100); // real mtimes and "now" differ between the builds
+    BuildResult second = reproducible(BuildRequest.of(BuildContext.fromDirectory(ctx))
+        .withBuildArgs(java.util.Map.of("SOURCE_DATE_EPOCH", Long.toString(epoch))));
+    assertEquals(first.image().id(), second.image().id(), "same image ID");
+    assertEquals(first.image().target().digest(), second.image().target().digest(), "same manifest digest");
+
+    java.time.Instant limit = java.time.Instant.ofEpochSecond(epoch);
+    List<ImageConfig.History> history = first.image().config().history();
+    assertEquals("2023-11-14T22:13:20Z", first.image().config().created());
+    assertEquals("2023-11-14T22:13:20Z", history.getLast().created());
+    var layers = first.image().manifest().layers();
+    var run1 = BuilderTest.layerEntries(store, layers.get(1));
+    assertEquals(java.time.Instant.ofEpochSecond(1_000_000_000L), run1.get("app/old").attributes().mtime(),
+        "older times are kept");
+    for (var layer : layers.subList(1, layers.size())) {
+      for (var e : BuilderTest.layerEntries(store, layer).values()) {
+        assertFalse(e.attributes().mtime().isAfter(limit), e.name() + " " + e.attributes().mtime());
+      }
+    }
+    var run2 = BuilderTest.layerEntries(store, layers.get(3)).keySet();
+    assertTrue(run2.containsAll(List.of("app/one", "app/three", "app/sub/.wh.two", "etc/.wh.group")), run2.toString());
+
+    // Without the epoch, the same two builds differ: the check above can fail.
+    BuildResult plain = reproducible(BuildRequest.of(BuildContext.fromDirectory(ctx)));
+    Thread.sleep(1100);
+    BuildResult plainAgain = reproducible(BuildRequest.of(BuildContext.fromDirectory(ctx)));
+    assertNotEquals(plain.image().id(), plainAgain.image().id());
+    assertNotEquals(plain.image().manifest().layers().get(1), plainAgain.image().manifest().layers().get(1),
+        "real mtimes in the RUN layer");
+    assertNotEquals(first.image().id(), plain.image().id());
+    assertStepsCleanedUp();
+  }
+
+  private BuildResult reproducible(BuildRequest req) throws Exception {
+    try (BuildContext c = req.context()) {
+      return builder.build(req.withNoCache(true), e -> {});
+    }
+  }
+
   /** Runs {@code script} in a container of {@code image} through a one-step build; returns its output. */
   private String run(Image image, String script) throws Exception {
     Path other = Files.createDirectories(dir.resolve("probe-" + SEQ.incrementAndGet()));

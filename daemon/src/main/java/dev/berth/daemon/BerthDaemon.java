@@ -36,6 +36,10 @@ public final class BerthDaemon implements Callable<Integer> {
   @Option(names = "--pidfile", paramLabel = "FILE", description = "Pidfile (default ROOT/berthd.pid).")
   Path pidfile;
 
+  @Option(names = "--default-runtime", paramLabel = "NAME",
+      description = "OCI runtime for containers that name none: runc, crun or runsc (default: the fastest that works here).")
+  String defaultRuntime;
+
   @Option(names = {"-l", "--log-level"}, paramLabel = "LEVEL", defaultValue = "info",
       description = "debug, info, warn or error (default ${DEFAULT-VALUE}).")
   String logLevel;
@@ -58,7 +62,7 @@ public final class BerthDaemon implements Callable<Integer> {
     List<String> listen = hosts != null && !hosts.isEmpty() ? hosts : envHosts();
     Daemon daemon;
     try {
-      daemon = Daemon.start(new Daemon.Config(root, listen, pidfile, level == Level.FINE));
+      daemon = Daemon.start(new Daemon.Config(root, listen, pidfile, level == Level.FINE, defaultRuntime));
     } catch (BerthException e) {
       System.err.println("berthd: " + e.getMessage());
       return 1;

@@ -34,12 +34,21 @@ import java.util.List;
 public final class Daemon implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.berth.daemon");
 
-  /** What {@code berthd}'s flags say. */
-  public record Config(Path root, List<String> hosts, Path pidfile, boolean debug) {
+  /**
+   * What {@code berthd}'s flags say.
+   *
+   * @param defaultRuntime {@code --default-runtime} (runc, crun, runsc), or null for the fastest that works
+   */
+  public record Config(Path root, List<String> hosts, Path pidfile, boolean debug, String defaultRuntime) {
+    public Config(Path root, List<String> hosts, Path pidfile, boolean debug) {
+      this(root, hosts, pidfile, debug, null);
+    }
+
     public Config {
       root = root.toAbsolutePath();
       hosts = List.copyOf(hosts);
       pidfile = pidfile == null ? root.resolve("berthd.pid") : pidfile.toAbsolutePath();
+      defaultRuntime = defaultRuntime == null || defaultRuntime.isBlank() ? null : defaultRuntime;
       if (hosts.isEmpty()) {
         throw new InvalidArgumentException("no host to listen on: give -H unix:///path/to.sock or -H tcp://ip:port");
       }
@@ -83,7 +92,7 @@ public final class Daemon implements AutoCloseable {
     try {
       writePidfile(config.pidfile());
       ImageService images = ImageService.open(config.root());
-      daemon.containers = ContainerService.open(config.root(), images, "berth");
+      daemon.containers = ContainerService.open(config.root(), images, "berth", config.defaultRuntime());
       daemon.containers.recover();
       var api = EngineApi.handler(images, daemon.containers, EngineFacts.probe(config.root()), config.debug());
       for (SocketAddress a : addresses) {

@@ -24,9 +24,16 @@ public final class Attachment implements AutoCloseable {
   private final PipedOutputStream stdoutSink;
   private final PipedOutputStream stderrSink;
   private final Thread reader;
+  private final boolean keepOutput;
   private volatile boolean closed;
 
   Attachment(String socketPath) throws IOException {
+    this(socketPath, true);
+  }
+
+  /** With {@code keepOutput} false the container's output is read and dropped (an attachment for stdin only). */
+  Attachment(String socketPath, boolean keepOutput) throws IOException {
+    this.keepOutput = keepOutput;
     this.fd = Syscalls.connectSeqpacket(socketPath);
     this.stdoutSink = new PipedOutputStream(stdout);
     this.stderrSink = new PipedOutputStream(stderr);
@@ -47,7 +54,7 @@ public final class Attachment implements AutoCloseable {
           case STDERR -> stderrSink;
           default -> null;
         };
-        if (sink != null && n > 1) {
+        if (keepOutput && sink != null && n > 1) {
           sink.write(Arrays.copyOfRange(buf, 1, n));
           sink.flush();
         }
@@ -91,6 +98,15 @@ public final class Attachment implements AutoCloseable {
         Syscalls.shutdownWrite(fd);
       }
     };
+  }
+
+  /**
+   * Waits until conmon closes its side of the connection, which it does when the container's
+   * output ends (it exited). Reading on until then keeps conmon's writes to this connection from
+   * failing; see {@link ContainerRuntime#attachStdin} for why that matters.
+   */
+  public void awaitOutputEnd() throws InterruptedException {
+    reader.join();
   }
 
   @Override

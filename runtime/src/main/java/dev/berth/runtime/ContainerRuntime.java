@@ -615,10 +615,28 @@ public final class ContainerRuntime {
     return attachSocket(root.resolve("s").resolve(id), "container " + id);
   }
 
+  /**
+   * Attaches to the container's stdin only: its output is read and dropped. Half-close
+   * {@link Attachment#stdin} for the container to see the end of its input, then keep the
+   * attachment open until {@link Attachment#awaitOutputEnd} returns: conmon 2.1.6 closes the
+   * container's stdin when it reads that end, but if a write of the container's output to the
+   * connection fails first (the client closed it), conmon frees its record of the connection
+   * before it looks at it to close stdin (a use after free in conn_sock.c terminate_remote_sock),
+   * and the container never sees the end of its input.
+   */
+  public Attachment attachStdin(String id) {
+    meta(id);
+    return attachSocket(root.resolve("s").resolve(id), "container " + id, false);
+  }
+
   private static Attachment attachSocket(Path dir, String what) {
+    return attachSocket(dir, what, true);
+  }
+
+  private static Attachment attachSocket(Path dir, String what, boolean keepOutput) {
     var sock = dir.resolve("attach");
     try {
-      return new Attachment(sock.toString());
+      return new Attachment(sock.toString(), keepOutput);
     } catch (IOException e) {
       throw new FailedPreconditionException("attaching to " + what + ": " + e.getMessage(), e);
     }

@@ -81,6 +81,16 @@ public final class Differ {
    * {@code out} as a complete tar; leaves {@code out} open.
    */
   public Summary writeDiff(String key, OutputStream out) {
+    return writeDiff(key, out, null);
+  }
+
+  /**
+   * As {@link #writeDiff(String, OutputStream)}, with every entry's mtime clamped to at most
+   * {@code mtimeNotAfter} (older times are kept), as BuildKit's {@code rewrite-timestamp} does
+   * for SOURCE_DATE_EPOCH: the same changes made at different times give the same bytes. A null
+   * {@code mtimeNotAfter} keeps the real times.
+   */
+  public Summary writeDiff(String key, OutputStream out, Instant mtimeNotAfter) {
     var info = snapshotter.stat(key).orElseThrow(
         () -> new dev.berth.errors.NotFoundException("diffing snapshot " + key + ": no such snapshot"));
     if (info.kind() == SnapshotInfo.Kind.VIEW) {
@@ -90,7 +100,7 @@ public final class Differ {
     Path parent = snapshotter.parentUpperDir(key);
     try {
       TarWriter tar = TarWriter.to(out);
-      Run run = new Run(tar, upper);
+      Run run = new Run(tar, upper, mtimeNotAfter);
       if (snapshotter instanceof OverlaySnapshotter) {
         run.overlay(upper, "");
       } else {
@@ -129,15 +139,17 @@ public final class Differ {
   private static final class Run {
     private final TarWriter tar;
     private final Path afterRoot;
+    private final Instant mtimeNotAfter;
     private final Map<Inode, String> linked = new HashMap<>();
     /** Directories already written, so parents are written once and before their children. */
     private final TreeSet<String> writtenDirs = new TreeSet<>();
     long entries;
     long bytes;
 
-    Run(TarWriter tar, Path afterRoot) {
+    Run(TarWriter tar, Path afterRoot, Instant mtimeNotAfter) {
       this.tar = tar;
       this.afterRoot = afterRoot;
+      this.mtimeNotAfter = mtimeNotAfter;
     }
 
     // ---- overlay: the upperdir is the diff ----
@@ -274,6 +286,9 @@ public final class Differ {
         return;
       }
       entries++;
+      if (mtimeNotAfter != null && e.attributes().mtime().isAfter(mtimeNotAfter)) {
+        e = withMtime(e, mtimeNotAfter);
+      }
       if (e instanceof TarEntry.RegularFile f && f.size() > 0) {
         try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
           tar.write(f, in);
@@ -283,6 +298,19 @@ public final class Differ {
         tar.write(e);
       }
     }
+  }
+
+  private static TarEntry withMtime(TarEntry e, Instant mtime) {
+    var o = e.attributes();
+    var a = new TarEntry.Attributes(o.mode(), o.uid(), o.gid(), mtime, o.xattrs());
+    return switch (e) {
+      case TarEntry.RegularFile f -> new TarEntry.RegularFile(f.name(), f.size(), a);
+      case TarEntry.Directory d -> new TarEntry.Directory(d.name(), a);
+      case TarEntry.Symlink l -> new TarEntry.Symlink(l.name(), l.target(), a);
+      case TarEntry.Hardlink h -> new TarEntry.Hardlink(h.name(), h.target(), a);
+      case TarEntry.Device d -> new TarEntry.Device(d.name(), d.block(), d.major(), d.minor(), a);
+      case TarEntry.Fifo f -> new TarEntry.Fifo(f.name(), a);
+    };
   }
 
   private static TarEntry.Attributes attributes(Stat s, Map<String, String> xattrs) {

@@ -477,6 +477,36 @@ abstract class SnapshotterContract {
   }
 
   @Test
+  void aClampedDiffKeepsOlderTimesAndClampsNewerOnes() throws IOException {
+    String top = new LayerUnpacker(snapshotter, store.content()).unpack(busybox());
+    snapshotter.prepare("build-1", top);
+    Path rootfs = mount("build-1");
+    Instant old = Instant.ofEpochSecond(1_000_000_000L);
+    Instant limit = Instant.ofEpochSecond(1_500_000_000L);
+    try {
+      write(rootfs.resolve("tmp/new"), "new");
+      write(rootfs.resolve("tmp/old"), "old");
+      Files.setLastModifiedTime(rootfs.resolve("tmp/old"), java.nio.file.attribute.FileTime.from(old));
+      Files.delete(rootfs.resolve("etc/group"));
+    } finally {
+      Mount.unmount(rootfs);
+    }
+    var out = new ByteArrayOutputStream();
+    Differ.of(snapshotter).writeDiff("build-1", out, limit);
+    Map<String, Instant> mtimes = new java.util.TreeMap<>();
+    try (TarReader r = TarReader.of(new ByteArrayInputStream(out.toByteArray()))) {
+      for (TarEntry e; (e = r.next()) != null; ) {
+        mtimes.put(e.name(), e.attributes().mtime());
+      }
+    }
+    assertEquals(old, mtimes.get("tmp/old"), "older times are kept");
+    assertEquals(limit, mtimes.get("tmp/new"), "newer times are clamped");
+    assertEquals(limit, mtimes.get("tmp"));
+    assertTrue(mtimes.values().stream().noneMatch(t -> t.isAfter(limit)), mtimes.toString());
+    assertTrue(mtimes.containsKey("etc/.wh.group"), mtimes.toString());
+  }
+
+  @Test
   void diffsRoundTripOntoTheParent() throws IOException {
     byte[] base = new TarBuilder()
         .dir("etc").file("etc/passwd", "root:x:0:0::/root:/bin/sh\n").file("etc/motd", "hi\n")

@@ -283,9 +283,8 @@ final class ContainerRoutes {
     res.status(204);
   }
 
-  /** TTY sizes are set when the container starts; a resize of a running one is accepted and ignored. */
   private void resize(ApiVersion v, HttpRequest req, HttpResponse res) throws Exception {
-    containers.get(req.pathParam("id"));
+    containers.resize(req.pathParam("id"), Responses.intQuery(req, "h"), Responses.intQuery(req, "w"));
     res.status(200);
   }
 

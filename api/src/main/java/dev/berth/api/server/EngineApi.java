@@ -39,7 +39,7 @@ public final class EngineApi {
   public static HttpHandler handler(ImageService images, dev.berth.engine.container.ContainerService containers,
       EngineFacts facts, boolean debug) {
     var routes = new Routes(new Router());
-    new SystemRoutes(images, facts, debug).register(routes);
+    new SystemRoutes(images, containers, facts, debug).register(routes);
     new ImageRoutes(images).register(routes);
     new RegistryRoutes(images).register(routes);
     new BuildRoutes(dev.berth.engine.build.BuildService.open(facts.rootDir(), images, containers)).register(routes);

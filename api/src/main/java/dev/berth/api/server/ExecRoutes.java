@@ -71,7 +71,7 @@ final class ExecRoutes {
   }
 
   private void resize(ApiVersion v, HttpRequest req, HttpResponse res) throws Exception {
-    execs.get(req.pathParam("id"));
+    execs.resize(req.pathParam("id"), Responses.intQuery(req, "h"), Responses.intQuery(req, "w"));
     res.status(200);
   }
 

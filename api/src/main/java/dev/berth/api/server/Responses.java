@@ -32,4 +32,14 @@ final class Responses {
       default -> true;
     };
   }
+
+  /** A required integer query parameter, e.g. a TTY size; a missing or malformed one says which. */
+  static int intQuery(dev.berth.http.HttpRequest req, String name) {
+    String value = req.query(name);
+    try {
+      return Integer.parseInt(value == null ? "" : value.strip());
+    } catch (NumberFormatException e) {
+      throw new dev.berth.errors.InvalidArgumentException("query parameter " + name + "=" + value + ": not an integer");
+    }
+  }
 }

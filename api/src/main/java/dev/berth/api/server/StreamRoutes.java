@@ -31,6 +31,7 @@ import java.util.Map;
  * misses nothing of a container that exits at once. Stdin goes through conmon's attach socket.
  */
 final class StreamRoutes {
+  private static final System.Logger LOG = System.getLogger("dev.berth.api");
   private final ContainerService containers;
   private final ContainerFiles files;
 
@@ -148,7 +149,7 @@ final class StreamRoutes {
       if (stdin) {
         OutputStream to = containers.runtime().openStdin(run, containers.stateDir(run.id()));
         InputStream from = conn.input();
-        input = Thread.ofVirtual().start(() -> pump(from, to));
+        input = Thread.ofVirtual().name("stdin-" + run.shortId()).start(() -> pump(run, from, to));
       }
       if (!streams.isEmpty()) {
         var q = LogQuery.all().streams(streams).since(run.state().startedAt());
@@ -158,21 +159,25 @@ final class StreamRoutes {
         containers.await(run.id(), ContainerService.WaitCondition.NOT_RUNNING).get();
       }
       if (input != null) {
+        // The run is over: the pump stops waiting for its output to end and detaches. (A client that
+        // leaves early instead ends the pump's input: the container gets the end of its stdin.)
         input.interrupt();
       }
       conn.closeOutput();
     }
   }
 
-  private static void pump(InputStream from, OutputStream to) {
+  /** Client to container stdin; closing {@code to} ends the input and waits for the run to end. */
+  private static void pump(Container run, InputStream from, OutputStream to) {
     byte[] buf = new byte[8192];
     try (to) {
       for (int n; (n = from.read(buf)) > 0; ) {
         to.write(buf, 0, n);
         to.flush();
       }
-    } catch (IOException ignored) {
-      // the container or the client went away
+    } catch (IOException e) {
+      // The container or the client went away; the end of input still goes to the container.
+      LOG.log(System.Logger.Level.INFO, "stdin of container " + run.shortId() + " ended early: " + e.getMessage());
     }
   }
 

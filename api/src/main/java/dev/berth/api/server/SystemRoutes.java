@@ -20,12 +20,16 @@ import java.util.function.Supplier;
 final class SystemRoutes {
   private final ImageService images;
   private final EngineFacts facts;
+  /** Null when the API serves images only. */
+  private final dev.berth.engine.container.ContainerService containers;
   private final boolean debug;
   /** Running runc costs milliseconds; only {@code docker info} needs it, so once, on demand. */
   private final Supplier<EngineFacts.RuncVersion> runc;
 
-  SystemRoutes(ImageService images, EngineFacts facts, boolean debug) {
+  SystemRoutes(ImageService images, dev.berth.engine.container.ContainerService containers, EngineFacts facts,
+      boolean debug) {
     this.images = images;
+    this.containers = containers;
     this.facts = facts;
     this.debug = debug;
     this.runc = memoize(facts::runcVersion);
@@ -78,6 +82,7 @@ final class SystemRoutes {
 
   private void info(ApiVersion v, HttpRequest req, HttpResponse res) throws Exception {
     var r = runc.get();
+    var runtimes = runtimes();
     var registry = new SystemInfo.RegistryConfig(null, null, List.of("::1/128", "127.0.0.0/8"),
         Map.of("docker.io", new SystemInfo.IndexInfo("docker.io", List.of(), true, true)), List.of());
     Responses.json(res, new SystemInfo(
@@ -120,8 +125,8 @@ final class SystemRoutes {
         List.of(),
         false,
         facts.version(),
-        Map.of("runc", new SystemInfo.Runtime(facts.runcPath(), null, null)),
-        "runc",
+        runtimes.runtimes(),
+        runtimes.defaultRuntime(),
         SystemInfo.Swarm.INACTIVE,
         false,
         "",
@@ -131,7 +136,37 @@ final class SystemRoutes {
         new SystemInfo.Commit("", null),
         List.of(), // no seccomp or AppArmor profile is applied yet: claim none
         null, null, null, null, null, null,
-        List.of()));
+        runtimes.warnings()));
+  }
+
+  /** What {@code /info} says of the OCI runtimes: each installed one, the default, and why that one. */
+  private record Runtimes(Map<String, SystemInfo.Runtime> runtimes, String defaultRuntime, List<String> warnings) {}
+
+  /**
+   * The runtimes berthd can run containers with. The choice of the default and its reason go into
+   * {@code Warnings}, because that is what {@code docker info} prints in full; each runtime's
+   * {@code status} says whether it works here and why not.
+   */
+  private Runtimes runtimes() {
+    if (containers == null || !(containers.runtime() instanceof dev.berth.engine.container.OciTasks tasks)) {
+      return new Runtimes(Map.of("runc", new SystemInfo.Runtime(facts.runcPath(), null, null)), "runc", List.of());
+    }
+    var info = tasks.runtime().info();
+    var installed = tasks.runtime().runtimes();
+    var out = new java.util.TreeMap<String, SystemInfo.Runtime>();
+    for (var o : info.runtimes()) {
+      var rt = installed.get(o.name());
+      if (rt == null) {
+        continue;
+      }
+      var status = new LinkedHashMap<String, String>();
+      status.put("works", Boolean.toString(o.works()));
+      status.put("reason", o.reason());
+      out.put(o.name(), new SystemInfo.Runtime(rt.binary().toString(),
+          rt.extraArgs().isEmpty() ? null : rt.extraArgs(), status));
+    }
+    String chosen = info.defaultRuntime() == null ? "" : info.defaultRuntime();
+    return new Runtimes(out, chosen, List.of("Default runtime: " + info.reason()));
   }
 
   private static String javaVersion() {

@@ -35,6 +35,11 @@ final class ContainerApiFixture implements AutoCloseable {
   final String cgroupParent;
 
   ContainerApiFixture() throws Exception {
+    this(null);
+  }
+
+  /** With berthd's {@code --default-runtime} (null: the fastest that works). */
+  ContainerApiFixture(String defaultRuntime) throws Exception {
     // Short: conmon's attach socket path under the root must fit a unix socket address (107 bytes).
     dir = Files.createDirectory(Path.of("/tmp", "b" + Long.toString(
         java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 24, 36)));
@@ -42,7 +47,7 @@ final class ContainerApiFixture implements AutoCloseable {
     socket = dir.resolve("api.sock");
     images = ImageService.open(root);
     cgroupParent = "berth-test-" + dir.getFileName();
-    containers = ContainerService.open(root, images, cgroupParent);
+    containers = ContainerService.open(root, images, cgroupParent, defaultRuntime);
     containers.recover();
     server = HttpServer.start(UnixDomainSocketAddress.of(socket),
         EngineApi.handler(images, containers, EngineFacts.probe(root), true));

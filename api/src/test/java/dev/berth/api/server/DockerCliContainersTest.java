@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The stock docker CLI running containers on berthd. */
 class DockerCliContainersTest {
@@ -162,6 +163,17 @@ class DockerCliContainersTest {
     String cpruned = ok("container", "prune", "-f");
     assertTrue(cpruned.contains("Deleted Containers:") && cpruned.contains("Total reclaimed space:"), cpruned);
     assertEquals("", ok("ps", "-aq").strip());
+  }
+
+  @Test
+  @Timeout(60) // a lost end of input leaves cat running: fail rather than hang
+  void runInteractiveReadsStdin() {
+    for (int i = 0; i < 3; i++) {
+      ProcessResult r = api.dockerCommand("run", "-i", "--rm", "busybox", "cat")
+          .withInput("from stdin\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).run();
+      assertEquals(0, r.exitCode(), r.err());
+      assertEquals("from stdin\n", r.out());
+    }
   }
 
   @Test

@@ -101,6 +101,19 @@ public final class ContainerService {
    * /cgroupParent/ID}. Call {@link #recover()} next.
    */
   public static ContainerService open(Path root, ImageService images, String cgroupParent) {
+    return open(root, images, cgroupParent, null);
+  }
+
+  /**
+   * As {@link #open(Path, ImageService, String)}, with the daemon's {@code --default-runtime}
+   * (runc, crun or runsc; null: the fastest that works here).
+   */
+  public static ContainerService open(Path root, ImageService images, String cgroupParent, String defaultRuntime) {
+    if (defaultRuntime != null && java.util.Arrays.stream(dev.berth.runtime.RuntimeKind.values())
+        .noneMatch(k -> k.command().equals(defaultRuntime))) {
+      throw new InvalidArgumentException("unknown default runtime \"" + defaultRuntime + "\": want one of "
+          + java.util.Arrays.stream(dev.berth.runtime.RuntimeKind.values()).map(dev.berth.runtime.RuntimeKind::command).toList());
+    }
     var events = new Events();
     Path snapshots = root.resolve("snapshots");
     dev.berth.snapshot.Snapshotter snapshotter;
@@ -115,7 +128,7 @@ public final class ContainerService {
     var unpacker = new dev.berth.snapshot.LayerUnpacker(snapshotter, images.store().content());
     unpacker.removeInterrupted();
     var runtime = dev.berth.runtime.ContainerRuntime.open(
-        new dev.berth.runtime.ContainerRuntime.Config(root.resolve("runtime"), cgroupParent, null));
+        new dev.berth.runtime.ContainerRuntime.Config(root.resolve("runtime"), cgroupParent, defaultRuntime));
     var svc = new ContainerService(root, images, new SnapshotRootfs(snapshotter, unpacker, driver), new OciTasks(runtime),
         events, new VolumeService(root.resolve("volumes"), events));
     svc.cgroupParent = cgroupParent;
@@ -340,6 +353,7 @@ public final class ContainerService {
     if (h.autoRemove() && !h.restartPolicy().name().equals("no")) {
       throw new InvalidArgumentException("can't create 'AutoRemove' container with restart policy");
     }
+    OciTasks.logOptions(h.logConfig()); // a malformed max-size or max-file fails the create, not the start
     if (!h.runtime().isEmpty() && !List.of("runc", "crun", "runsc").contains(h.runtime())) {
       throw new InvalidArgumentException("unknown or invalid runtime name: " + h.runtime());
     }
@@ -399,12 +413,20 @@ public final class ContainerService {
       Image image = images.store().find(c.imageId().toString()).orElse(null);
       var launch = new TaskRuntime.Launch(c, dir, rootfsPath(c.id()),
           image == null ? null : image.config(), Mounts.resolve(c.spec().host().mounts(), volumes));
-      runtime.delete(c, dir);
+      runtime.reset(c, dir);
       started = runtime.start(launch);
     } catch (RuntimeException e) {
       int code = e instanceof TaskStartException t ? t.exitCode() : 128;
       update(c, c.state().failed(code, e.getMessage(), Instant.now()));
       events.publish("container", "die", c.id(), with(attributes(c), "exitCode", Integer.toString(code)));
+      if (c.spec().host().autoRemove()) {
+        // As Docker: a --rm container that cannot start is removed, which ends the client's wait for it.
+        try {
+          remove(c.id(), true, false);
+        } catch (RuntimeException removing) {
+          e.addSuppressed(removing);
+        }
+      }
       throw e;
     }
     Container running = update(c, c.state().running(started.pid(), started.supervisorPid(), startedAt));
@@ -416,6 +438,12 @@ public final class ContainerService {
   private void monitor(Container c) {
     monitors.add(Thread.ofVirtual().name("monitor-" + c.shortId()).start(() -> {
       TaskRuntime.Exit exit;
+      AutoCloseable rotation = () -> {};
+      try {
+        rotation = runtime.watchLog(c, store.dirOf(c.id()));
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "rotating the log of container " + c.shortId() + ": " + e.getMessage());
+      }
       try {
         exit = runtime.awaitExit(c, store.dirOf(c.id()));
       } catch (InterruptedException e) {
@@ -426,6 +454,12 @@ public final class ContainerService {
         }
         LOG.log(Level.WARNING, "watching container " + c.shortId() + ": " + e.getMessage());
         exit = new TaskRuntime.Exit(255, false, Instant.now());
+      } finally {
+        try {
+          rotation.close();
+        } catch (Exception e) {
+          LOG.log(Level.DEBUG, "stopping the log rotation of container " + c.shortId() + ": " + e.getMessage());
+        }
       }
       monitors.remove(Thread.currentThread());
       if (shuttingDown) {
@@ -819,6 +853,19 @@ public final class ContainerService {
       throw new FailedPreconditionException("Container " + c.id() + " is not running");
     }
     return runtime.top(c, store.dirOf(c.id()), psArgs);
+  }
+
+  /** Sets the TTY size of a running container ({@code docker run -it} and terminal resizes). */
+  public void resize(String idOrName, int height, int width) {
+    Container c = get(idOrName);
+    if (height < 0 || width < 0) {
+      throw new InvalidArgumentException("resizing container " + c.shortId() + ": height " + height + " and width "
+          + width + " must not be negative");
+    }
+    if (!c.state().running()) {
+      throw new FailedPreconditionException("Container " + c.id() + " is not running");
+    }
+    runtime.resize(c, store.dirOf(c.id()), height, width);
   }
 
   /** The log file of a container. */

@@ -101,6 +101,17 @@ public final class ExecService {
     }
   }
 
+  /** Sets the TTY size of a running session; a session not started yet keeps the size it starts with. */
+  public void resize(String id, int height, int width) {
+    Exec e = get(id);
+    if (height < 0 || width < 0) {
+      throw new InvalidArgumentException("resizing exec " + id + ": height " + height + " and width " + width
+          + " must not be negative");
+    }
+    Container c = containers.get(e.containerId());
+    containers.runtime().resizeExec(c, containers.stateDir(c.id()), id, height, width);
+  }
+
   /** Forgets the sessions of a removed container. */
   public void forget(String containerId) {
     execs.values().removeIf(e -> e.containerId().equals(containerId));

@@ -2,6 +2,9 @@ package dev.berth.engine.container;
 
 import dev.berth.errors.BerthException;
 import dev.berth.errors.NotFoundException;
+import dev.berth.logs.ConmonLogReopener;
+import dev.berth.logs.LogOptions;
+import dev.berth.logs.LogRotator;
 import dev.berth.oci.ContainerConfig;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.CreateOptions;
@@ -37,6 +40,12 @@ public final class OciTasks implements TaskRuntime {
   private static final Path INIT = Path.of("/usr/bin/docker-init");
   private final ContainerRuntime runtime;
   private final HostLimits host = HostLimits.ofThisProcess();
+  /** How often a rotating log's size is checked: it may overshoot max-size by what is written meanwhile. */
+  private static final Duration LOG_CHECK = Duration.ofMillis(200);
+  /** Where {@link #reset} keeps the previous run's log, in the container's state dir, until the next create. */
+  private static final String PREVIOUS_LOG = "previous-log";
+  /** Running exec sessions with a TTY: the API's exec id to the runtime's session id, for resizes. */
+  private final java.util.Map<String, String> execSessions = new java.util.concurrent.ConcurrentHashMap<>();
 
   public OciTasks(ContainerRuntime runtime) {
     this.runtime = runtime;
@@ -59,6 +68,13 @@ public final class OciTasks implements TaskRuntime {
     } catch (BerthException e) {
       String m = e.getMessage();
       throw new TaskStartException(ContainerRuntime.startFailureExitCode(m), m, e);
+    }
+    try {
+      restorePreviousLog(l.stateDir(), runtime.logPath(c.id()));
+    } catch (IOException e) {
+      delete(c, l.stateDir());
+      throw new UncheckedIOException("keeping the log of container " + c.shortId() + " across its restart: "
+          + e.getMessage(), e);
     }
     try {
       runtime.start(c.id());
@@ -106,6 +122,100 @@ public final class OciTasks implements TaskRuntime {
       b.entrypoint(argv).cmd(List.of());
     }
     return b.build();
+  }
+
+  /**
+   * The previous run's log goes back under the new bundle before the init starts: its rotated files
+   * as they were, its live part ahead of the new live log (which conmon holds open with O_APPEND
+   * and has not written to yet), so the container's output reads as one log.
+   */
+  private static void restorePreviousLog(Path stateDir, Path log) throws IOException {
+    Path stash = stateDir.resolve(PREVIOUS_LOG);
+    if (!Files.isDirectory(stash)) {
+      return;
+    }
+    try (var files = Files.list(stash)) {
+      for (Path f : files.toList()) {
+        String name = f.getFileName().toString();
+        if (name.equals(log.getFileName().toString())) {
+          try (var to = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE,
+              java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.CREATE);
+              var from = java.nio.channels.FileChannel.open(f)) {
+            for (long pos = 0, size = from.size(); pos < size; ) {
+              pos += from.transferTo(pos, size - pos, to);
+            }
+          }
+          Files.delete(f);
+        } else {
+          Files.move(f, log.resolveSibling(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    Files.delete(stash);
+  }
+
+  @Override
+  public void reset(Container c, Path stateDir) {
+    Path log = logPath(stateDir);
+    Path stash = stateDir.resolve(PREVIOUS_LOG);
+    // A stash left by a start that failed is still the previous log: the failed run wrote none.
+    if (!Files.exists(stash) && Files.isDirectory(log.getParent())) {
+      Path tmp = stateDir.resolve(PREVIOUS_LOG + ".tmp");
+      String prefix = log.getFileName().toString();
+      try (var files = Files.list(log.getParent())) {
+        Files.createDirectories(tmp);
+        for (Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
+          Files.move(f, tmp.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(tmp, stash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("keeping the log of container " + c.shortId() + " across its restart: "
+            + e.getMessage(), e);
+      }
+    }
+    delete(c, stateDir);
+  }
+
+  @Override
+  public AutoCloseable watchLog(Container c, Path stateDir) {
+    LogOptions options = logOptions(c.spec().host().logConfig());
+    if (!options.rotates()) {
+      return () -> {};
+    }
+    Path log = runtime.logPath(c.id());
+    return new LogRotator(log, options, new ConmonLogReopener(log.getParent())).watch(LOG_CHECK);
+  }
+
+  /**
+   * The rotation options of a log config: {@code max-size} and {@code max-file}; Docker's other
+   * json-file options (labels, tag, compress …) do not change where lines go, so they are ignored.
+   */
+  static LogOptions logOptions(ContainerSpec.LogConfig config) {
+    if (config == null || config.config() == null) {
+      return LogOptions.UNLIMITED;
+    }
+    var rotation = new java.util.LinkedHashMap<String, String>();
+    config.config().forEach((k, v) -> {
+      if (k.equals("max-size") || k.equals("max-file")) {
+        rotation.put(k, v);
+      }
+    });
+    return LogOptions.parse(rotation);
+  }
+
+  @Override
+  public void resize(Container c, Path stateDir, int height, int width) {
+    if (c.spec().tty()) {
+      runtime.resize(c.id(), height, width);
+    }
+  }
+
+  @Override
+  public void resizeExec(Container c, Path stateDir, String execId, int height, int width) {
+    String session = execSessions.get(execId);
+    if (session != null) {
+      runtime.resizeExec(c.id(), session, height, width);
+    }
   }
 
   @Override
@@ -226,7 +336,7 @@ public final class OciTasks implements TaskRuntime {
 
   @Override
   public OutputStream openStdin(Container c, Path stateDir) {
-    var attachment = runtime.attach(c.id());
+    var attachment = runtime.attachStdin(c.id());
     OutputStream in = attachment.stdin();
     return new java.io.FilterOutputStream(in) {
       @Override
@@ -238,6 +348,10 @@ public final class OciTasks implements TaskRuntime {
       public void close() throws IOException {
         try {
           in.close();
+          // Detaching now could lose the end of input inside conmon (see attachStdin).
+          attachment.awaitOutputEnd();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         } finally {
           attachment.close();
         }
@@ -261,26 +375,38 @@ public final class OciTasks implements TaskRuntime {
     var opts = new ExecOptions(l.argv(), l.env(), l.user() == null || l.user().isEmpty() ? null : l.user(),
         l.workingDir() == null || l.workingDir().isEmpty() ? null : l.workingDir(), l.tty(), true);
     try (var session = runtime.exec(l.container().id(), opts)) {
-      var attachment = session.attachment().orElseThrow();
-      Thread in = null;
-      if (stdin != null) {
-        in = Thread.ofVirtual().start(() -> {
-          try (OutputStream to = attachment.stdin()) {
-            stdin.transferTo(to);
-          } catch (IOException ignored) {
-            // the process ended or the client left
-          }
-        });
+      if (l.tty()) {
+        execSessions.put(l.execId(), session.id());
       }
-      Thread err = Thread.ofVirtual().start(() -> copy(attachment.stderr(), stderr));
-      copy(attachment.stdout(), stdout);
-      err.join();
-      int code = session.exitCode().join();
-      if (in != null) {
-        in.interrupt();
+      try {
+        return run(session, stdin, stdout, stderr);
+      } finally {
+        execSessions.remove(l.execId());
       }
-      return code;
     }
+  }
+
+  private static int run(dev.berth.runtime.ExecSession session, InputStream stdin, OutputStream stdout,
+      OutputStream stderr) throws InterruptedException {
+    var attachment = session.attachment().orElseThrow();
+    Thread in = null;
+    if (stdin != null) {
+      in = Thread.ofVirtual().start(() -> {
+        try (OutputStream to = attachment.stdin()) {
+          stdin.transferTo(to);
+        } catch (IOException ignored) {
+          // the process ended or the client left
+        }
+      });
+    }
+    Thread err = Thread.ofVirtual().start(() -> copy(attachment.stderr(), stderr));
+    copy(attachment.stdout(), stdout);
+    err.join();
+    int code = session.exitCode().join();
+    if (in != null) {
+      in.interrupt();
+    }
+    return code;
   }
 
   private static void copy(InputStream in, OutputStream out) {

@@ -65,11 +65,34 @@ public interface TaskRuntime {
 
   /**
    * The stdin of a running container created with {@code OpenStdin}; closing it ends the
-   * container's input (and detaches).
+   * container's input, then waits until the container's output ends (or the closing thread is
+   * interrupted) and detaches.
    */
   default OutputStream openStdin(Container c, Path stateDir) {
     throw new dev.berth.errors.FailedPreconditionException("container " + c.shortId() + ": attaching stdin is not supported");
   }
+
+  /**
+   * Deletes the previous run's runtime state before the container starts again, keeping its log:
+   * the next {@link #start} appends to it, as Docker keeps one log across restarts. Idempotent.
+   */
+  default void reset(Container c, Path stateDir) {
+    delete(c, stateDir);
+  }
+
+  /**
+   * Rotates the running container's log as its {@code --log-opt max-size/max-file} ask, until the
+   * returned handle is closed (when the container exits). Nothing to do without those options.
+   */
+  default AutoCloseable watchLog(Container c, Path stateDir) {
+    return () -> {};
+  }
+
+  /** Sets the TTY size of a running container's init; nothing without a TTY. */
+  default void resize(Container c, Path stateDir, int height, int width) {}
+
+  /** Sets the TTY size of a running exec session; nothing if it has not started or has no TTY. */
+  default void resizeExec(Container c, Path stateDir, String execId, int height, int width) {}
 
   /** Whether the runtime can run containers on this host; the message says why not. */
   default Optional<String> unavailable() {
