@@ -64,6 +64,14 @@ public final class LogReader {
     return new LogReader(log);
   }
 
+  /**
+   * True if the log or any of its rotated files exists. Not just {@code log}: a rotation that
+   * raced with the writer's exit can leave only {@code log.1 …}, which still hold the output.
+   */
+  public boolean exists() throws IOException {
+    return Files.exists(log) || !rotatedFiles(log).isEmpty();
+  }
+
   /** The records {@code q} selects, oldest first. */
   public List<LogRecord> read(LogQuery q) {
     List<LogRecord> out = new ArrayList<>();

@@ -84,12 +84,36 @@ public final class LogRotator {
       }
       Files.move(log, LogReader.rotatedPath(log, 1), StandardCopyOption.ATOMIC_MOVE);
     }
-    reopener.reopen();
+    try {
+      reopener.reopen();
+    } catch (IOException | RuntimeException e) {
+      // The writer is gone (the container exited between the size check and the rename): nobody
+      // will recreate the log, so leave the empty file it would have made.
+      ensureLog();
+      throw e;
+    }
+  }
+
+  /**
+   * Creates the log, empty, if a rotation renamed it away and no writer recreated it. Called once
+   * the writer is gone (see {@link #watch}): a reopen asked of a conmon that exits before it acts
+   * on it leaves no file at the path, and the log must still end with it.
+   */
+  synchronized void ensureLog() throws IOException {
+    if (Files.notExists(log) && Files.isDirectory(log.toAbsolutePath().getParent())) {
+      try {
+        Files.createFile(log);
+        LOG.log(System.Logger.Level.INFO, "recreated " + log + ": its writer exited before reopening it after a rotation");
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // The writer recreated it meanwhile: that one is the log.
+      }
+    }
   }
 
   /**
    * Checks every {@code interval} on a virtual thread until closed. Failures (e.g. conmon gone)
-   * are logged, not thrown: the container's end stops the watch through {@code close()}.
+   * are logged, not thrown: the container's end stops the watch through {@code close()}, which
+   * also recreates the log, empty, if a last rotation renamed it away and nobody reopened it.
    */
   public AutoCloseable watch(Duration interval) {
     Thread t = Thread.ofVirtual().name("log-rotator " + log).start(() -> {
@@ -109,6 +133,9 @@ public final class LogRotator {
     return () -> {
       t.interrupt();
       t.join();
+      // The last rotation may have raced with the writer's exit (it renamed the log, then conmon
+      // exited without reopening): the log path must not be left without a file.
+      ensureLog();
     };
   }
 }

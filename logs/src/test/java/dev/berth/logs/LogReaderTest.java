@@ -318,7 +318,40 @@ class LogReaderTest {
   }
 
   @Test
-  void aMissingLogReadsAsEmpty() {
+  void aRotationRacingTheWritersExitKeepsTheLogReadable() throws Exception {
+    Path log = dir.resolve("ctr.log");
+    var options = LogOptions.parse(Map.of("max-size", "100", "max-file", "3"));
+    try (var conmon = new FakeConmon(log)) {
+      conmon.write(LogStream.STDOUT, "first\n" + "x".repeat(120) + "\n", T0);
+    }
+    // conmon exited before the rename: asking it to reopen fails, and nobody recreates the log.
+    var gone = new LogRotator(log, options, () -> {
+      throw new IOException("conmon is not running");
+    });
+    assertThrows(IOException.class, gone::rotateIfNeeded);
+    assertTrue(Files.exists(log), "the log path keeps a file");
+    assertEquals(List.of("stdout:first\n", "stdout:" + "x".repeat(120) + "\n"), texts(LogReader.of(log).read(LogQuery.all())));
+
+    // conmon took the request but exited before acting on it: stopping the watch recreates the log.
+    Files.writeString(log, "2026-11-27T10:24:15.000000000Z stdout F last\n".repeat(3));
+    var renamedAway = new AtomicBoolean();
+    var lost = new LogRotator(log, options, () -> renamedAway.set(true));
+    AutoCloseable watching = lost.watch(Duration.ofMillis(10));
+    while (!renamedAway.get()) {
+      Thread.sleep(10);
+    }
+    assertFalse(Files.exists(log));
+    assertTrue(LogReader.of(log).exists(), "the rotated files are the log");
+    assertEquals(List.of("stdout:last\n"), texts(LogReader.of(log).read(LogQuery.all().tail(1))));
+    watching.close();
+    assertTrue(Files.exists(log), "stopping the watch leaves a file at the log path");
+    assertEquals(5, LogReader.of(log).read(LogQuery.all()).size());
+    assertEquals(List.of(log.resolveSibling("ctr.log.2"), log.resolveSibling("ctr.log.1")), LogReader.rotatedFiles(log));
+  }
+
+  @Test
+  void aMissingLogReadsAsEmpty() throws IOException {
+    assertFalse(LogReader.of(dir.resolve("none.log")).exists());
     assertEquals(List.of(), LogReader.of(dir.resolve("none.log")).read(LogQuery.all().tail(5)));
   }
 }

@@ -71,7 +71,7 @@ final class StreamRoutes {
     out.flush();
     var sinks = sinks(out, tty);
     var reader = LogReader.of(containers.logPath(c.id()));
-    if (!java.nio.file.Files.exists(containers.logPath(c.id()))) {
+    if (!reader.exists()) {
       return;
     }
     if (Responses.bool(req.query("follow")) && running(c.id())) {
@@ -133,7 +133,7 @@ final class StreamRoutes {
     try (AutoCloseable guard = containers.attach(c.id()); RawConnection conn = res.hijack()) {
       var sinks = sinks(conn.output(), tty);
       Instant before = c.state().startedAt();
-      if (logs && !streams.isEmpty() && java.nio.file.Files.exists(containers.logPath(c.id()))) {
+      if (logs && !streams.isEmpty() && LogReader.of(containers.logPath(c.id())).exists()) {
         LogReader.of(containers.logPath(c.id())).read(LogQuery.all().streams(streams),
             r -> sinks.get(r.stream()).write(r.render(false)));
       }
