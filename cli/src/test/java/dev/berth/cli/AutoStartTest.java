@@ -24,9 +24,9 @@ class AutoStartTest {
     Path root = tmp.resolve("root");
     String host = "unix://" + tmp.resolve("run/berth.sock");
     Map<String, String> env = Map.of("BERTH_ROOT", root.toString());
-    List<CliAgainstDaemonTest.Result> results = new ArrayList<>();
+    List<BerthCliTestSupport.Result> results = new ArrayList<>();
     try (var pool = Executors.newFixedThreadPool(3)) {
-      List<Future<CliAgainstDaemonTest.Result>> runs = new ArrayList<>();
+      List<Future<BerthCliTestSupport.Result>> runs = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         runs.add(pool.submit(() -> BerthCliTestSupport.runWithHost(host, env, "images", "-q")));
       }
@@ -42,7 +42,7 @@ class AutoStartTest {
       assertEquals("", r.out());
     }
     assertEquals(1, started, results.toString());
-    String note = results.stream().map(CliAgainstDaemonTest.Result::err).filter(e -> !e.isEmpty()).findFirst().orElseThrow();
+    String note = results.stream().map(BerthCliTestSupport.Result::err).filter(e -> !e.isEmpty()).findFirst().orElseThrow();
     assertTrue(note.endsWith(", root " + root + ", log " + root.resolve("berthd.log") + ")\n"), note);
   }
 

@@ -1,25 +1,41 @@
 package dev.berth.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** Runs the CLI in-process with captured streams and an environment of the test's choosing. */
+/** Runs the CLI in-process with captured streams, a daemon address and an environment of the test's choosing. */
 final class BerthCliTestSupport {
   private BerthCliTestSupport() {}
 
-  static CliAgainstDaemonTest.Result runWithHost(String host, Map<String, String> env, String... args) {
+  /** What one command line did: its exit status and what it printed. */
+  record Result(int code, String out, String err) {}
+
+  /** {@code berth -H host args…} with {@code in} as stdin; {@code terminal}: stdin and stdout look like a TTY. */
+  static Result run(String host, Map<String, String> env, InputStream in, boolean terminal, String... args) {
     var out = new ByteArrayOutputStream();
     var err = new ByteArrayOutputStream();
-    var streams = new Streams(InputStream.nullInputStream(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false, false);
+    var streams = new Streams(in, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), terminal, terminal);
     String[] all = new String[args.length + 2];
     all[0] = "-H";
     all[1] = host;
     System.arraycopy(args, 0, all, 2, args.length);
     int code = BerthCli.run(streams, env, all);
-    return new CliAgainstDaemonTest.Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static Result runWithHost(String host, Map<String, String> env, String... args) {
+    return run(host, env, InputStream.nullInputStream(), false, args);
+  }
+
+  /** {@code r}, after asserting that the command line {@code args} succeeded. */
+  static Result succeeded(Result r, String... args) {
+    assertEquals(0, r.code(), () -> String.join(" ", args) + " failed: " + r.err() + r.out());
+    return r;
   }
 }

@@ -7,6 +7,7 @@ import dev.berth.daemon.Daemon;
 import dev.berth.testing.rootfs.RootfsTar;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import dev.berth.cli.BerthCliTestSupport.Result;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,6 @@ class CliAgainstDaemonTest {
   static Path rootfs;
   static String id;
 
-  record Result(int code, String out, String err) {}
 
   @BeforeAll
   static void startDaemon() throws Exception {
@@ -50,17 +50,8 @@ class CliAgainstDaemonTest {
   }
 
   static Result run(InputStream in, boolean terminal, String... args) {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    var streams = new Streams(in, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), terminal, terminal);
-    String[] all = new String[args.length + 2];
-    all[0] = "-H";
-    all[1] = "unix://" + socket;
-    System.arraycopy(args, 0, all, 2, args.length);
     // No auto-start: if this daemon is gone, the test must fail rather than start another.
-    int code = BerthCli.run(streams, Map.of("BERTH_AUTOSTART", "0"), all);
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return BerthCliTestSupport.run("unix://" + socket, Map.of("BERTH_AUTOSTART", "0"), in, terminal, args);
   }
 
   static Result run(String... args) {
@@ -68,9 +59,7 @@ class CliAgainstDaemonTest {
   }
 
   static Result ok(String... args) {
-    Result r = run(args);
-    assertEquals(0, r.code(), () -> String.join(" ", args) + " failed: " + r.err());
-    return r;
+    return BerthCliTestSupport.succeeded(run(args), args);
   }
 
   @Test

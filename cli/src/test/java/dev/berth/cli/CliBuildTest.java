@@ -10,6 +10,7 @@ import dev.berth.testing.tools.Command;
 import dev.berth.testing.tools.TempDirs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import dev.berth.cli.BerthCliTestSupport.Result;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,6 @@ class CliBuildTest {
   static Daemon daemon;
   static Path socket;
 
-  record Result(int code, String out, String err) {}
 
   @BeforeAll
   static void startDaemon() throws Exception {
@@ -50,16 +50,7 @@ class CliBuildTest {
   }
 
   static Result run(InputStream in, String... args) {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    var streams = new Streams(in, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false, false);
-    String[] all = new String[args.length + 2];
-    all[0] = "-H";
-    all[1] = "unix://" + socket;
-    System.arraycopy(args, 0, all, 2, args.length);
-    int code = BerthCli.run(streams, Map.of("BERTH_AUTOSTART", "0"), all);
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return BerthCliTestSupport.run("unix://" + socket, Map.of("BERTH_AUTOSTART", "0"), in, false, args);
   }
 
   static Result ok(String... args) {
@@ -67,9 +58,7 @@ class CliBuildTest {
   }
 
   static Result ok(InputStream in, String... args) {
-    Result r = run(in, args);
-    assertEquals(0, r.code(), () -> String.join(" ", args) + " failed: " + r.err() + r.out());
-    return r;
+    return BerthCliTestSupport.succeeded(run(in, args), args);
   }
 
   @Test

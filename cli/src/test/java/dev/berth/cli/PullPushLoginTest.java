@@ -25,6 +25,7 @@ import dev.berth.oci.Reference;
 import dev.berth.testing.rootfs.RootfsTar;
 import dev.berth.testing.tools.DistributionRegistry;
 import java.io.ByteArrayOutputStream;
+import dev.berth.cli.BerthCliTestSupport.Result;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,6 @@ class PullPushLoginTest {
   static DistributionRegistry authRegistry;
   static Path rootfs;
 
-  record Result(int code, String out, String err) {}
 
   @BeforeAll
   static void start() throws Exception {
@@ -77,22 +77,12 @@ class PullPushLoginTest {
   }
 
   static Result run(String... args) {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    var streams = new Streams(InputStream.nullInputStream(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false, false);
-    String[] all = new String[args.length + 2];
-    all[0] = "-H";
-    all[1] = "unix://" + socket;
-    System.arraycopy(args, 0, all, 2, args.length);
-    int code = BerthCli.run(streams, Map.of("BERTH_AUTOSTART", "0", "DOCKER_CONFIG", tmp.resolve("docker").toString()), all);
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return BerthCliTestSupport.runWithHost("unix://" + socket,
+        Map.of("BERTH_AUTOSTART", "0", "DOCKER_CONFIG", tmp.resolve("docker").toString()), args);
   }
 
   static Result ok(String... args) {
-    Result r = run(args);
-    assertEquals(0, r.code(), () -> String.join(" ", args) + " failed: " + r.err() + r.out());
-    return r;
+    return BerthCliTestSupport.succeeded(run(args), args);
   }
 
   static String digestIn(String pushOutput) {
