@@ -28,6 +28,11 @@ final class ApiServerFixture implements AutoCloseable {
     client = HttpClient.unix(socket);
   }
 
+  /** The stock docker CLI against this fixture's berthd. */
+  DockerCli cli() {
+    return new DockerCli(socket, dir);
+  }
+
   /** A busybox rootfs tar, made once per fixture. */
   Path busyboxTar() {
     Path tar = dir.resolve("busybox.tar");

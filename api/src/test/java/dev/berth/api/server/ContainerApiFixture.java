@@ -24,7 +24,7 @@ import java.util.List;
  * mounts, cgroups or conmons stay) and deletes the temp dir.
  */
 final class ContainerApiFixture implements AutoCloseable {
-  static final Path DOCKER = Path.of("/usr/local/bin/docker");
+  static final Path DOCKER = DockerCli.DOCKER;
   final Path dir;
   final Path root;
   final Path socket;
@@ -61,18 +61,16 @@ final class ContainerApiFixture implements AutoCloseable {
   }
 
   ProcessResult docker(String... args) {
-    return dockerCommand(args).run();
+    return cli().run(args);
   }
 
   Command dockerCommand(String... args) {
-    var argv = new ArrayList<String>(List.of(DOCKER.toString()));
-    argv.addAll(List.of(args));
-    return Command.of(argv)
-        .withEnv("DOCKER_HOST", "unix://" + socket)
-        .withEnv("DOCKER_CONFIG", dir.resolve("docker-config").toString())
-        .withEnv("HOME", dir.toString())
-        .in(dir)
-        .withTimeout(Duration.ofSeconds(60));
+    return cli().command(args);
+  }
+
+  /** The stock docker CLI against this fixture's berthd. */
+  DockerCli cli() {
+    return new DockerCli(socket, dir);
   }
 
   /** Mounts under the state root; empty once all containers are gone. */

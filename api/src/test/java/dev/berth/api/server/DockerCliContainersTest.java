@@ -29,9 +29,7 @@ class DockerCliContainersTest {
   }
 
   private String ok(String... args) {
-    ProcessResult r = api.docker(args);
-    assertEquals(0, r.exitCode(), () -> "docker " + String.join(" ", args) + ": " + r.err() + r.out());
-    return r.out();
+    return api.cli().ok(args);
   }
 
   @Test

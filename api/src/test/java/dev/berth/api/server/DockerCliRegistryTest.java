@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** docker login / push / pull through berthd against the reference registry with Basic auth. */
 class DockerCliRegistryTest {
-  private static final Path DOCKER = Path.of("/usr/local/bin/docker");
+  private static final Path DOCKER = DockerCli.DOCKER;
   private ApiServerFixture api;
   private DistributionRegistry registry;
 
@@ -41,21 +41,11 @@ class DockerCliRegistryTest {
   }
 
   private ProcessResult docker(String... args) {
-    var argv = new java.util.ArrayList<String>(List.of(DOCKER.toString()));
-    argv.addAll(List.of(args));
-    return Command.of(argv)
-        .withEnv("DOCKER_HOST", "unix://" + api.socket)
-        .withEnv("DOCKER_CONFIG", api.dir.resolve("docker-config").toString())
-        .withEnv("HOME", api.dir.toString())
-        .in(api.dir)
-        .withTimeout(Duration.ofSeconds(60))
-        .run();
+    return api.cli().run(args);
   }
 
   private String ok(String... args) {
-    ProcessResult r = docker(args);
-    assertEquals(0, r.exitCode(), () -> "docker " + String.join(" ", args) + ": " + r.err() + r.out());
-    return r.out();
+    return api.cli().ok(args);
   }
 
   @Test

@@ -43,9 +43,7 @@ class DockerCliRuntimesLogsTest {
   }
 
   private String ok(String... args) {
-    ProcessResult r = api.docker(args);
-    assertEquals(0, r.exitCode(), () -> "docker " + String.join(" ", args) + ": " + r.err() + r.out());
-    return r.out();
+    return api.cli().ok(args);
   }
 
   /** The numbers of "line N" in order; asserts they follow each other without a gap. */

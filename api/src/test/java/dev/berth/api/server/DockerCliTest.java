@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** The stock docker CLI (28.2, API 1.50) and curl against berth's API: what users will actually run. */
 class DockerCliTest {
-  private static final Path DOCKER = Path.of("/usr/local/bin/docker");
+  private static final Path DOCKER = DockerCli.DOCKER;
   private ApiServerFixture api;
 
   @BeforeEach
@@ -34,21 +34,11 @@ class DockerCliTest {
   }
 
   private ProcessResult docker(String... args) {
-    var argv = new java.util.ArrayList<String>(List.of(DOCKER.toString()));
-    argv.addAll(List.of(args));
-    return Command.of(argv)
-        .withEnv("DOCKER_HOST", "unix://" + api.socket)
-        .withEnv("DOCKER_CONFIG", api.dir.resolve("docker-config").toString())
-        .withEnv("HOME", api.dir.toString())
-        .in(api.dir)
-        .withTimeout(Duration.ofSeconds(30))
-        .run();
+    return api.cli().run(args);
   }
 
   private String ok(String... args) {
-    ProcessResult r = docker(args);
-    assertEquals(0, r.exitCode(), () -> "docker " + String.join(" ", args) + ": " + r.err() + r.out());
-    return r.out();
+    return api.cli().ok(args);
   }
 
   @Test
