@@ -60,11 +60,13 @@ class ContainerLifecycleTest {
 
   @Test
   void pidsLimitStopsForks() throws Exception {
+    // Not lower than 10: runc's own init briefly takes several pids of the container's cgroup
+    // while it sets the container up, and a tighter limit can kill it before the start.
     var run = RunConfig.builder().cmd("sh", "-c",
-        "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done; echo all-started")
-        .limits(Limits.NONE.withPidsLimit(5)).build();
+        "for i in $(seq 1 20); do sleep 5 & done; echo all-started")
+        .limits(Limits.NONE.withPidsLimit(10)).build();
     var st = run(fx.spec(run));
-    // The shell is one of the 5: the fifth sleep cannot fork.
+    // The shell is one of the 10: the tenth sleep cannot fork.
     assertTrue(out(st).contains("can't fork"), out(st) + " " + st);
     assertFalse(out(st).contains("all-started"), out(st));
   }
