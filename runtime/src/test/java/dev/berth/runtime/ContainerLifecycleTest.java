@@ -108,9 +108,19 @@ class ContainerLifecycleTest {
     assertTrue(e.getMessage().contains("bind source path does not exist: /no/such/dir"), e.getMessage());
   }
 
+  /** Waits until the container has printed "ready", i.e. its shell has set its traps. */
+  private void awaitReady(String id) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!Files.exists(fx.runtime.logPath(id)) || !Files.readString(fx.runtime.logPath(id)).contains(" ready")) {
+      assertTrue(System.nanoTime() < deadline, "container " + id + " never printed ready");
+      Thread.sleep(20);
+    }
+  }
+
   @Test
   void killStopPauseResume() throws Exception {
-    var id = started(fx.spec("sh", "-c", "trap 'echo got-term; exit 7' TERM; while true; do sleep 0.1; done"));
+    var id = started(fx.spec("sh", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; while true; do sleep 0.1; done"));
+    awaitReady(id);
     assertEquals(ContainerStatus.Status.RUNNING, fx.runtime.state(id).status());
     fx.runtime.pause(id);
     assertEquals(ContainerStatus.Status.PAUSED, fx.runtime.state(id).status());
@@ -120,7 +130,8 @@ class ContainerLifecycleTest {
     assertEquals(7, st.exitCode());
     assertTrue(out(st).contains("got-term"));
 
-    var stubborn = started(fx.spec("sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"));
+    var stubborn = started(fx.spec("sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.1; done"));
+    awaitReady(stubborn); // a TERM sent before the trap is set would end the shell some other way
     st = fx.runtime.stop(stubborn, 15, Duration.ofMillis(300));
     assertEquals(137, st.exitCode(), out(st));
 
