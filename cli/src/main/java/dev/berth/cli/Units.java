@@ -64,34 +64,7 @@ final class Units {
 
   /** go-units {@code HumanDuration}: "Less than a second", "About a minute", "3 weeks". */
   static String duration(Duration d) {
-    long seconds = d.toSeconds();
-    if (seconds < 1) {
-      return "Less than a second";
-    } else if (seconds == 1) {
-      return "1 second";
-    } else if (seconds < 60) {
-      return seconds + " seconds";
-    }
-    long minutes = d.toMinutes();
-    if (minutes == 1) {
-      return "About a minute";
-    } else if (minutes < 60) {
-      return minutes + " minutes";
-    }
-    // Hours are rounded to the nearest, as go-units does: 90 minutes is "2 hours".
-    long hours = (long) (d.toMillis() / 3_600_000.0 + 0.5);
-    if (hours == 1) {
-      return "About an hour";
-    } else if (hours < 48) {
-      return hours + " hours";
-    } else if (hours < 24 * 7 * 2) {
-      return hours / 24 + " days";
-    } else if (hours < 24 * 30 * 2) {
-      return hours / 24 / 7 + " weeks";
-    } else if (hours < 24 * 365 * 2) {
-      return hours / 24 / 30 + " months";
-    }
-    return d.toHours() / 24 / 365 + " years";
+    return dev.berth.api.model.ContainerViews.humanDuration(d);
   }
 
   /** "2 minutes ago" for a unix time in seconds, relative to {@code nowMillis}. */

@@ -149,7 +149,7 @@ public final class ContainerViews {
     };
   }
 
-  /** Go's {@code units.HumanDuration}. */
+  /** go-units {@code HumanDuration}: "Less than a second", "About a minute", "3 weeks"; the CLI uses it too. */
   public static String humanDuration(Duration d) {
     long seconds = Math.max(0, d.toSeconds());
     if (seconds < 1) {
@@ -165,6 +165,7 @@ public final class ContainerViews {
     } else if (minutes < 60) {
       return minutes + " minutes";
     }
+    // Hours are rounded to the nearest, as go-units does: 90 minutes is "2 hours"; years are not.
     long hours = Math.round(d.toSeconds() / 3600.0);
     if (hours == 1) {
       return "About an hour";
@@ -177,7 +178,7 @@ public final class ContainerViews {
     } else if (hours < 24 * 365 * 2) {
       return hours / 24 / 30 + " months";
     }
-    return hours / 24 / 365 + " years";
+    return d.toHours() / 24 / 365 + " years";
   }
 
   public static Volume volume(dev.berth.engine.container.Volume v) {
