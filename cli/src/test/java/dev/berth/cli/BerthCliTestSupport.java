@@ -33,6 +33,24 @@ final class BerthCliTestSupport {
     return run(host, env, InputStream.nullInputStream(), false, args);
   }
 
+  /**
+   * A new directory directly under /tmp with a short random name: conmon's attach socket path
+   * under a daemon root there must fit a unix socket address.
+   */
+  static java.nio.file.Path shortTempDir(String prefix) throws java.io.IOException {
+    return java.nio.file.Files.createDirectory(java.nio.file.Path.of("/tmp", prefix + Long.toString(
+        java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 24, 36)));
+  }
+
+  /** The busybox image ({@code CMD ["sh"]}, Docker Hub's PATH), imported through the CLI into the daemon at {@code host}. */
+  static void importBusybox(String host, java.nio.file.Path dir) {
+    java.nio.file.Path tar = dir.resolve("busybox.tar");
+    dev.berth.testing.rootfs.BusyboxRootfs.create(dir.resolve("rootfs")).writeTar(tar);
+    String[] args = {"import", "--change", "CMD [\"sh\"]", "--change", "ENV PATH=" + dev.berth.testing.rootfs.BusyboxRootfs.PATH,
+        tar.toString(), "busybox:latest"};
+    succeeded(runWithHost(host, Map.of("BERTH_AUTOSTART", "0"), args), args);
+  }
+
   /** {@code r}, after asserting that the command line {@code args} succeeded. */
   static Result succeeded(Result r, String... args) {
     assertEquals(0, r.code(), () -> String.join(" ", args) + " failed: " + r.err() + r.out());

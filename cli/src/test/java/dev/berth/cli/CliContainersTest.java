@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.daemon.Daemon;
-import dev.berth.testing.rootfs.BusyboxRootfs;
 import dev.berth.testing.tools.TempDirs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,14 +29,10 @@ class CliContainersTest {
 
   @BeforeAll
   static void startDaemon() throws Exception {
-    // A short root: conmon's attach socket path under it must fit a unix socket address.
-    dir = Files.createDirectory(Path.of("/tmp", "c" + Long.toString(
-        java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 24, 36)));
+    dir = BerthCliTestSupport.shortTempDir("c");
     socket = dir.resolve("s.sock");
     daemon = Daemon.start(new Daemon.Config(dir.resolve("r"), List.of("unix://" + socket), null, false));
-    Path tar = dir.resolve("busybox.tar");
-    BusyboxRootfs.create(dir.resolve("rootfs")).writeTar(tar);
-    ok("import", "--change", "CMD [\"sh\"]", "--change", "ENV PATH=" + BusyboxRootfs.PATH, tar.toString(), "busybox:latest");
+    BerthCliTestSupport.importBusybox("unix://" + socket, dir);
   }
 
   @AfterAll
